@@ -1,0 +1,178 @@
+"""App wiring: settings, theme, global bindings, the boot sequence and the catalog refresh."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from .core import catalog as catalog_mod
+from .core.catalog import CatalogIndex
+from .core.context import Context
+from .core.errors import AUTH, ApiError
+from .core.models import Catalog
+from .screens.catalog import CatalogScreen
+
+
+class ComposioApp(App):
+    TITLE = "composio-tui"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave composio-tui"),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Show the keys of this screen"),
+    ]
+
+    def __init__(self, ctx: Context, *, boot: bool = True) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.catalog: Catalog = Catalog(base_url=ctx.cache_id)
+        self.index: CatalogIndex | None = None
+        self.marked: list[str] = []
+        self.refreshing = False
+        self.offline = False
+        self._boot = boot
+        if ctx.settings.theme in self.available_themes:
+            self.theme = ctx.settings.theme
+        if ctx.settings.keymap:
+            self.set_keymap(ctx.settings.keymap)
+
+    # --- selection (shared by screens) --------------------------------------------------
+
+    @property
+    def marked_set(self) -> set[str]:
+        return set(self.marked)
+
+    def toggle_mark(self, slug: str) -> bool:
+        if slug in self.marked:
+            self.marked.remove(slug)
+            return False
+        self.marked.append(slug)
+        return True
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+
+    # --- boot ----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(CatalogScreen())
+        if self._boot:
+            self.call_after_refresh(self.boot)
+
+    @property
+    def catalog_screen(self) -> CatalogScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, CatalogScreen):
+                return screen
+        return None
+
+    @work(thread=True, exclusive=True, group="boot", exit_on_error=False, description="start")
+    def boot(self) -> None:
+        """After the first frame: cached catalog, then the key, then a refresh when stale."""
+        ctx = self.ctx
+        if ctx.demo:
+            try:
+                ctx.start_demo()
+            except Exception as exc:  # a port or data problem: say it, keep the UI alive
+                self.call_from_thread(self.fail, f"The embedded demo API did not start: {exc}")
+                return
+        cached = catalog_mod.load(ctx.cache_dir, ctx.cache_id)
+        if cached is not None and cached.toolkits:
+            self.call_from_thread(self.set_catalog, cached)
+        if not ctx.demo and not ctx.key.key:
+            self.call_from_thread(self.need_key)
+            return
+        self.call_from_thread(self.update_status)
+        stale = cached is None or (time.time() - cached.fetched_at) > ctx.settings.catalog_max_age * 60
+        if stale:
+            self.call_from_thread(self.refresh_catalog)
+
+    def need_key(self) -> None:
+        """No key was found: the login screen of the key custody flow takes over."""
+        self.fail("No API key: set COMPOSIO_API_KEY or run `composio-tui login`.")
+
+    def fail(self, message: str) -> None:
+        self.notify(message, severity="error", timeout=10, markup=False)
+        screen = self.catalog_screen
+        if screen is not None:
+            screen.show_error(message)
+
+    def update_status(self) -> None:
+        screen = self.catalog_screen
+        if screen is not None:
+            screen.update_topbar()
+
+    # --- catalog ---------------------------------------------------------------------------
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.index = CatalogIndex(catalog.toolkits)
+        known = self.index.slugs
+        self.marked = [s for s in self.marked if s in known]
+        screen = self.catalog_screen
+        if screen is not None:
+            screen.catalog_changed()
+            screen.update_selection()
+
+    def refresh_catalog(self, force: bool = False) -> None:
+        if self.refreshing and not force:
+            return
+        self.refreshing = True
+        self.update_status()
+        self.fetch_catalog()
+
+    @work(thread=True, exclusive=True, group="catalog", exit_on_error=False, description="catalog refresh")
+    def fetch_catalog(self) -> None:
+        started = time.monotonic()
+        try:
+            catalog = self.ctx.gateway.fetch_catalog(page_size=self.ctx.settings.page_size)
+        except ApiError as err:
+            self.call_from_thread(self._catalog_failed, err)
+            return
+        catalog.base_url = self.ctx.cache_id
+        try:
+            catalog_mod.save(catalog, self.ctx.cache_dir)
+        except OSError as exc:
+            self.call_from_thread(self.notify, f"Could not write the catalog cache: {exc}", severity="warning")
+        self.call_from_thread(self._catalog_loaded, catalog, time.monotonic() - started)
+
+    def _catalog_loaded(self, catalog: Catalog, seconds: float) -> None:
+        self.refreshing = False
+        self.offline = False
+        self.set_catalog(catalog)
+        self.notify(f"Catalog: {len(catalog.toolkits):,} toolkits in {seconds:.1f} s", timeout=3)
+
+    def _catalog_failed(self, err: ApiError) -> None:
+        self.refreshing = False
+        self.offline = err.kind != AUTH
+        self.update_status()
+        self.fail(err.line())
+
+    # --- global actions -----------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_new_session(self) -> None:
+        if not self.marked:
+            self.notify("Mark at least one toolkit with space first.", severity="warning")
+            return
+        self.notify("Sessions arrive with the session flow.", severity="warning")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place for failures nobody caught: a message, never a traceback."""
+        if event.state == WorkerState.ERROR:
+            err = event.worker.error
+            what = event.worker.description or event.worker.name or "background task"
+            text = err.line() if isinstance(err, ApiError) else f"{type(err).__name__}: {err}"
+            self.notify(f"{what} failed: {text}", severity="error", timeout=10, markup=False)
+
+    def on_unmount(self) -> None:
+        self.ctx.close()

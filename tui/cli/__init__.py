@@ -1,0 +1,1 @@
+"""Command-line front: argument parsing, exit codes and the scripting commands."""

@@ -1,0 +1,139 @@
+"""What one run of composio-tui works with: settings, paths, the API origin, the key, the gateway.
+
+Shared by the screen and the scripting commands so nothing is wired twice. Nothing here does I/O at
+construction; the callers run the slow parts (demo server start, keyring lookup, API calls) in workers.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Settings
+from .paths import Paths
+
+DEMO_CACHE_ID = "demo"
+
+
+@dataclass
+class KeyInfo:
+    """Where the key came from. ``describe`` is safe to show; the key itself never is."""
+
+    key: str | None
+    source: str  # env | keyring | memory | demo | none
+    detail: str = ""
+
+    @property
+    def masked(self) -> str:
+        return mask(self.key)
+
+    def describe(self) -> str:
+        if not self.key:
+            return self.detail or "no API key"
+        return f"{self.detail or self.source}, {self.masked}"
+
+    def __repr__(self) -> str:
+        return f"KeyInfo(source={self.source!r}, key={self.masked!r})"
+
+
+def mask(key: str | None) -> str:
+    if not key:
+        return "—"
+    return "…" + key[-4:] if len(key) > 8 else "…" + "•" * 4
+
+
+@dataclass
+class Context:
+    settings: Settings
+    paths: Paths
+    demo: bool = False
+    base_url: str = ""
+    key: KeyInfo = field(default_factory=lambda: KeyInfo(None, "none"))
+    _gateway: Any = None
+    _ledger: Any = None
+    _demo_server: Any = None
+    _tmp: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        if not self.base_url:
+            self.base_url = self.settings.base_url
+
+    @property
+    def cache_id(self) -> str:
+        return DEMO_CACHE_ID if self.demo else self.base_url
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.paths.catalog_cache
+
+    @property
+    def ledger_path(self) -> Path:
+        return self._demo_dir() / "ledger.sqlite3" if self.demo else self.paths.ledger
+
+    def _demo_dir(self) -> Path:
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="composio-tui-demo-")
+        return Path(self._tmp.name)
+
+    # --- slow steps: call from a worker ---------------------------------------------------
+
+    def start_demo(self, **server_options: Any) -> None:
+        """Start the embedded API on loopback and use its own key (never the keyring)."""
+        from ..demo.runner import DEMO_API_KEY, DemoServer
+
+        with self._lock:
+            if self._demo_server is None:
+                options = {"auto_activate_after": 8.0} | server_options
+                self._demo_server = DemoServer(**options)
+                self._demo_server.start()
+            self.base_url = self._demo_server.base_url
+            self.key = KeyInfo(DEMO_API_KEY, "demo", "demo key (embedded API)")
+            self._gateway = None
+
+    @property
+    def demo_server(self) -> Any:
+        return self._demo_server
+
+    def use_key(self, info: KeyInfo) -> None:
+        with self._lock:
+            self.key = info
+            self._gateway = None
+
+    @property
+    def gateway(self) -> Any:
+        from .gateway import Gateway
+
+        with self._lock:
+            if self._gateway is None:
+                if not self.key.key:
+                    from .errors import AUTH, ApiError
+
+                    raise ApiError(AUTH, "No API key", hint="Run `composio-tui login` or set COMPOSIO_API_KEY")
+                self._gateway = Gateway(self.base_url, self.key.key, timeout=self.settings.timeout,
+                                        max_retries=self.settings.max_retries)
+            return self._gateway
+
+    @property
+    def ledger(self) -> Any:
+        from .ledger import Ledger
+
+        with self._lock:
+            if self._ledger is None:
+                self._ledger = Ledger(self.ledger_path)
+            return self._ledger
+
+    def close(self) -> None:
+        with self._lock:
+            if self._ledger is not None:
+                self._ledger.close()
+                self._ledger = None
+            if self._demo_server is not None:
+                self._demo_server.stop()
+                self._demo_server = None
+            if self._tmp is not None:
+                self._tmp.cleanup()
+                self._tmp = None

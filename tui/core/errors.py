@@ -1,0 +1,45 @@
+"""One error type the UI and the commands show as a single actionable line."""
+
+from __future__ import annotations
+
+# Kinds, also used to pick CLI exit codes.
+AUTH = "auth"
+NOT_FOUND = "not_found"
+RATE_LIMITED = "rate_limited"
+SERVER = "server"
+NETWORK = "network"
+TIMEOUT = "timeout"
+BAD_RESPONSE = "bad_response"
+BAD_REQUEST = "bad_request"
+CONFIG = "config"
+
+
+class ApiError(Exception):
+    """A failure talking to the Composio API, phrased for an operator.
+
+    ``str(err)`` is one line: what happened, what to do, and the request id when there is one.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+        hint: str = "",
+    ) -> None:
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.request_id = request_id
+        self.hint = hint
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        text = self.message.rstrip(".") + "."
+        if self.hint:
+            text += " " + self.hint.rstrip(".") + "."
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text

@@ -1,0 +1,362 @@
+"""The Composio gateway: the only module that imports ``composio`` / ``composio_client``.
+
+Both are imported lazily, on the first call, so they never sit on the path to the first frame.
+Every SDK failure leaves this module as an :class:`ApiError` with one actionable line.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from . import errors
+from .errors import ApiError
+from .models import (
+    ACTIVE,
+    EXPIRED,
+    FAILED,
+    INITIATED,
+    NO_AUTH,
+    NOT_CONNECTED,
+    Catalog,
+    Category,
+    ConnectLink,
+    SessionInfo,
+    Tool,
+    Toolkit,
+    ToolkitConnection,
+)
+
+PRODUCTION_URL = "https://backend.composio.dev"
+CATALOG_PAGE = 200
+SESSION_TOOLKITS_PAGE = 50
+
+T = TypeVar("T")
+
+
+def _field(obj: Any, name: str, default: Any = None) -> Any:
+    """Read an optional field: response models accept missing fields, so read defensively."""
+    value = getattr(obj, name, default)
+    return default if value is None else value
+
+
+def _toolkit(item: Any, rank: int) -> Toolkit:
+    meta = _field(item, "meta")
+    cats = tuple(
+        Category(id=str(_field(c, "id", "") or _field(c, "slug", "")), name=str(_field(c, "name", "")))
+        for c in _field(meta, "categories", [])
+    )
+    return Toolkit(
+        slug=item.slug,
+        name=_field(item, "name", item.slug),
+        description=_field(meta, "description", ""),
+        categories=cats,
+        auth_schemes=tuple(_field(item, "auth_schemes", [])),
+        managed_auth_schemes=tuple(_field(item, "composio_managed_auth_schemes", [])),
+        no_auth=bool(_field(item, "no_auth", False)),
+        tools_count=int(_field(meta, "tools_count", 0)),
+        triggers_count=int(_field(meta, "triggers_count", 0)),
+        app_url=_field(meta, "app_url", ""),
+        logo=_field(meta, "logo", ""),
+        usage_rank=rank,
+    )
+
+
+def _session(resp: Any, user_id: str = "") -> SessionInfo:
+    config = _field(resp, "config")
+    toolkits_cfg = _field(config, "toolkits")
+    slugs: list[str] = []
+    if toolkits_cfg is not None:
+        # The API echoes {enabled: [...]}; older servers and requests say {enable: [...]}.
+        for name in ("enabled", "enable"):
+            slugs = list(_field(toolkits_cfg, name, []) or [])
+            if not slugs and isinstance(toolkits_cfg, dict):
+                slugs = list(toolkits_cfg.get(name) or [])
+            if slugs:
+                break
+    manage = _field(config, "manage_connections")
+    enabled = True if manage is None else bool(_field(manage, "enabled", _field(manage, "enable", True)))
+    return SessionInfo(
+        session_id=resp.session_id,
+        user_id=_field(config, "user_id", user_id) or user_id,
+        mcp_url=_field(_field(resp, "mcp"), "url", ""),
+        toolkits=tuple(slugs),
+        tool_router_tools=tuple(_field(resp, "tool_router_tools", [])),
+        manage_connections=enabled,
+    )
+
+
+def _connection_state(item: Any) -> str:
+    if _field(item, "is_no_auth", False):
+        return NO_AUTH
+    account = _field(item, "connected_account")
+    if account is None:
+        return NOT_CONNECTED
+    status = str(_field(account, "status", "")).upper()
+    if status == ACTIVE:
+        return ACTIVE
+    if status in ("INITIATED", "INITIALIZING"):
+        return INITIATED
+    if status == EXPIRED:
+        return EXPIRED
+    if status in ("FAILED", "REVOKED", "INACTIVE"):
+        return FAILED
+    return NOT_CONNECTED
+
+
+def translate(exc: BaseException, base_url: str = "") -> ApiError:
+    """Turn any SDK or transport failure into an ApiError an operator can act on."""
+    if isinstance(exc, ApiError):
+        return exc
+    import composio_client as cc
+
+    where = base_url or "the Composio API"
+    request_id = getattr(exc, "request_id", None)
+    if isinstance(exc, cc.APIStatusError):
+        details = exc.details or {}
+        said = str(details.get("message") or "").strip()
+        fix = str(details.get("suggested_fix") or "").strip()
+        status = exc.status_code
+        kw = {"status": status, "request_id": request_id}
+        if status == 401:
+            return ApiError(errors.AUTH, f"The API at {where} rejected the API key (401)",
+                            hint=fix or "Run `composio-tui login` with a valid project key (ak_…) or fix COMPOSIO_API_KEY", **kw)
+        if status == 403:
+            return ApiError(errors.AUTH, f"The API key may not do this (403){': ' + said if said else ''}",
+                            hint=fix or "Use a project key with session management permissions", **kw)
+        if status == 404:
+            return ApiError(errors.NOT_FOUND, said or "Not found (404)", hint=fix, **kw)
+        if status == 429:
+            retry = exc.response.headers.get("retry-after", "")
+            wait = f"; retry in {retry} s" if retry else ""
+            return ApiError(errors.RATE_LIMITED, f"Rate limited by the API (429){wait}",
+                            hint=fix or "Wait a moment and try again", **kw)
+        if status >= 500:
+            return ApiError(errors.SERVER, f"The API had an internal error ({status}){': ' + said if said else ''}",
+                            hint=fix or "Try again shortly", **kw)
+        return ApiError(errors.BAD_REQUEST, f"The API refused the request ({status}){': ' + said if said else ''}",
+                        hint=fix, **kw)
+    if isinstance(exc, cc.APITimeoutError):
+        return ApiError(errors.TIMEOUT, f"{where} did not answer in time",
+                        hint="Check the network or raise `timeout` in the config")
+    if isinstance(exc, cc.APIConnectionError):
+        return ApiError(errors.NETWORK, f"Cannot reach {where}",
+                        hint="Check the network, COMPOSIO_BASE_URL or the `base_url` setting")
+    if isinstance(exc, cc.APIResponseValidationError):
+        return ApiError(errors.BAD_RESPONSE, f"{where} sent a response that is not a valid Composio reply",
+                        status=getattr(exc, "status_code", None), request_id=request_id,
+                        hint="Check that the base URL points at a Composio API")
+    if isinstance(exc, ValueError) and "JSON" in type(exc).__name__ + str(exc):
+        return ApiError(errors.BAD_RESPONSE, f"{where} sent an unreadable (non-JSON) body",
+                        hint="Try again; if it persists, check the base URL")
+    if isinstance(exc, cc.ComposioError):
+        text = str(exc).split("\n", 1)[0]
+        if "Refusing to send" in text:
+            return ApiError(errors.CONFIG, f"Refusing to send the API key over plain http to {where}",
+                            hint="Use an https:// base URL (http is allowed only on loopback)")
+        return ApiError(errors.BAD_REQUEST, text or type(exc).__name__)
+    return ApiError(errors.BAD_RESPONSE, f"Unexpected failure talking to {where}: {type(exc).__name__}",
+                    hint="Try again; run with the debug log on and report it if it persists")
+
+
+def _api(method: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(method)
+    def wrapper(self: "Gateway", *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except ApiError:
+            raise
+        except Exception as exc:  # every SDK/transport failure becomes one line
+            raise translate(exc, self.base_url) from exc
+    return wrapper
+
+
+class Gateway:
+    """A thread-safe facade over the Composio SDK for one base URL and one key."""
+
+    def __init__(self, base_url: str, api_key: str, *, timeout: float = 15.0, max_retries: int = 1) -> None:
+        self.base_url = (base_url or PRODUCTION_URL).rstrip("/")
+        self._key = api_key
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._sdk: Any = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:  # never the key
+        return f"Gateway(base_url={self.base_url!r})"
+
+    @property
+    def sdk(self) -> Any:
+        with self._lock:
+            if self._sdk is None:
+                try:
+                    from composio import Composio
+                except Exception as exc:  # pragma: no cover - broken install
+                    raise ApiError(errors.CONFIG, f"The composio SDK cannot be imported ({exc})") from exc
+                try:
+                    self._sdk = Composio(
+                        api_key=self._key,
+                        base_url=self.base_url,
+                        timeout=self.timeout,
+                        max_retries=self.max_retries,
+                        allow_tracking=False,
+                    )
+                except Exception as exc:
+                    raise translate(exc, self.base_url) from exc
+            return self._sdk
+
+    @property
+    def client(self) -> Any:
+        return self.sdk.client
+
+    # --- catalog -------------------------------------------------------------------------
+
+    @_api
+    def toolkit_page(self, *, cursor: str | None = None, limit: int = CATALOG_PAGE, search: str | None = None,
+                     category: str | None = None, sort_by: str = "usage", offset: int = 0
+                     ) -> tuple[list[Toolkit], str | None, int]:
+        from composio_client import omit
+
+        resp = self.client.toolkits.list(
+            cursor=cursor or omit, limit=limit, search=search or omit, category=category or omit,
+            sort_by=sort_by,
+        )
+        items = [_toolkit(it, offset + i) for i, it in enumerate(_field(resp, "items", []))]
+        return items, _field(resp, "next_cursor"), int(_field(resp, "total_items", len(items)))
+
+    def iter_toolkits(self, *, page_size: int = CATALOG_PAGE, search: str | None = None,
+                      category: str | None = None) -> Iterator[tuple[list[Toolkit], int]]:
+        """Yield (page, total_items) following ``next_cursor`` to the end."""
+        cursor: str | None = None
+        seen: set[str] = set()
+        offset = 0
+        while True:
+            items, cursor, total = self.toolkit_page(cursor=cursor, limit=page_size, search=search,
+                                                     category=category, offset=offset)
+            fresh = [t for t in items if t.slug not in seen]
+            seen.update(t.slug for t in fresh)
+            offset += len(items)
+            yield fresh, total
+            if not cursor or not items:
+                return
+
+    @_api
+    def categories(self) -> list[Category]:
+        resp = self.client.toolkits.retrieve_categories()
+        return [Category(id=str(c.id), name=str(_field(c, "name", c.id))) for c in _field(resp, "items", [])]
+
+    def fetch_catalog(self, *, page_size: int = CATALOG_PAGE,
+                      progress: Callable[[int, int], None] | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> Catalog:
+        toolkits: list[Toolkit] = []
+        for page, total in self.iter_toolkits(page_size=page_size):
+            toolkits.extend(page)
+            if progress:
+                progress(len(toolkits), total)
+            if cancelled and cancelled():
+                break
+        return Catalog(toolkits=toolkits, categories=self.categories(), fetched_at=time.time(),
+                       base_url=self.base_url)
+
+    @_api
+    def toolkit_detail(self, slug: str) -> dict[str, Any]:
+        """Fields of the detail endpoint the list lacks (managed auth modes, available versions)."""
+        resp = self.client.toolkits.retrieve(slug)
+        managed = [str(_field(m, "mode", "")) for m in _field(resp, "composio_managed_auth", [])]
+        meta = _field(resp, "meta")
+        return {
+            "managed_auth": [m for m in managed if m],
+            "versions": list(_field(meta, "available_versions", [])),
+            "app_url": _field(meta, "app_url", ""),
+        }
+
+    @_api
+    def tools(self, slug: str, *, limit: int = 200) -> list[Tool]:
+        from composio_client import omit
+
+        out: list[Tool] = []
+        cursor: str | None = None
+        while True:
+            resp = self.client.tools.list(toolkit_slug=slug, limit=limit, cursor=cursor or omit)
+            for t in _field(resp, "items", []):
+                out.append(Tool(slug=t.slug, name=_field(t, "name", t.slug),
+                                description=_field(t, "description", ""), tags=tuple(_field(t, "tags", []))))
+            cursor = _field(resp, "next_cursor")
+            if not cursor or not _field(resp, "items", []):
+                return out
+
+    @_api
+    def verify_key(self) -> int:
+        """One-item toolkit list: proves the key works. Returns the catalog size."""
+        resp = self.client.toolkits.list(limit=1)
+        return int(_field(resp, "total_items", 0))
+
+    # --- Tool Router sessions -------------------------------------------------------------
+
+    @_api
+    def create_session(self, user_id: str, toolkits: list[str], *, manage_connections: bool = True) -> SessionInfo:
+        session = self.sdk.create(user_id=user_id, toolkits=list(toolkits),
+                                  manage_connections=manage_connections, mcp=True)
+        return SessionInfo(
+            session_id=session.session_id,
+            user_id=user_id,
+            mcp_url=session.mcp.url,
+            toolkits=tuple(toolkits),
+            tool_router_tools=tuple(getattr(session, "tool_router_tools", None) or ()),
+            manage_connections=manage_connections,
+        )
+
+    @_api
+    def retrieve_session(self, session_id: str) -> SessionInfo:
+        return _session(self.client.tool_router.session.retrieve(session_id))
+
+    @_api
+    def delete_session(self, session_id: str) -> bool:
+        """Delete remotely. Returns False when the API says it was already gone (404)."""
+        try:
+            self.client.tool_router.session.delete(session_id)
+        except Exception as exc:
+            err = translate(exc, self.base_url)
+            if err.kind == errors.NOT_FOUND:
+                return False
+            raise err from exc
+        return True
+
+    @_api
+    def session_toolkits(self, session_id: str, toolkits: list[str] | None = None) -> list[ToolkitConnection]:
+        from composio_client import omit
+
+        out: list[ToolkitConnection] = []
+        cursor: str | None = None
+        while True:
+            resp = self.client.tool_router.session.toolkits(
+                session_id, limit=SESSION_TOOLKITS_PAGE, cursor=cursor or omit,
+                toolkits=list(toolkits) if toolkits else omit,
+            )
+            for item in _field(resp, "items", []):
+                account = _field(item, "connected_account")
+                out.append(ToolkitConnection(slug=item.slug, name=_field(item, "name", item.slug),
+                                             state=_connection_state(item),
+                                             connected_account_id=_field(account, "id", "") if account else ""))
+            cursor = _field(resp, "next_cursor")
+            if not cursor or not _field(resp, "items", []):
+                return out
+
+    @_api
+    def create_link(self, session_id: str, toolkit: str) -> ConnectLink:
+        resp = self.client.tool_router.session.link(session_id, toolkit=toolkit)
+        return ConnectLink(toolkit=toolkit, redirect_url=resp.redirect_url,
+                           connected_account_id=_field(resp, "connected_account_id", ""))
+
+    @_api
+    def account_status(self, connected_account_id: str) -> str:
+        resp = self.client.connected_accounts.retrieve(connected_account_id)
+        status = str(_field(resp, "status", "")).upper()
+        return {"INITIALIZING": INITIATED, "REVOKED": FAILED, "INACTIVE": FAILED}.get(status, status) or FAILED
+
+    def mcp_headers(self) -> dict[str, str]:
+        """The headers an MCP client needs for this gateway's sessions (contains the key: handle with care)."""
+        return {"x-api-key": self._key}

@@ -1,0 +1,269 @@
+"""The main screen: browse, search, filter and select toolkits."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.worker import get_current_worker
+
+from ..core import catalog as catalog_mod
+from ..core.catalog import ALPHA, USAGE, CatalogIndex
+from ..core.errors import ApiError
+from ..core.models import Toolkit
+from ..widgets.toolkit_detail import ToolkitDetail
+from ..widgets.toolkit_table import ToolkitTable
+
+SEARCH_DEBOUNCE = 0.12
+DETAIL_DEBOUNCE = 0.25
+SERVER_SEARCH_MIN = 2
+
+
+class CatalogScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="catalog.search", tooltip="Search toolkits as you type"),
+        Binding("escape", "back", "Back", id="catalog.back", show=False),
+        Binding("space", "toggle_mark", "Mark", id="catalog.mark", tooltip="Mark or unmark the toolkit"),
+        Binding("n", "new_session", "New session", id="catalog.new_session",
+                tooltip="Create a Tool Router session for the marked toolkits"),
+        Binding("c", "focus_category", "Category", id="catalog.category"),
+        Binding("o", "toggle_order", "Sort", id="catalog.sort", tooltip="Sort by usage or A–Z"),
+        Binding("r", "refresh", "Refresh", id="catalog.refresh", tooltip="Fetch the catalog again"),
+        Binding("x", "clear_marks", "Clear marks", id="catalog.clear", show=False),
+        Binding("enter", "open_detail", "Details", id="catalog.detail", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order = USAGE
+        self.category: str | None = None
+        self._search_timer: Timer | None = None
+        self._detail_timer: Timer | None = None
+        self._tools_cache: dict[str, list] = {}
+        self._extra_cache: dict[str, dict] = {}
+        self._server_hits: list[Toolkit] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="topbar")
+        with Horizontal(id="filters"):
+            yield Input(placeholder="/ search toolkits (slug, name, description, category)", id="search",
+                        max_length=catalog_mod.MAX_QUERY)
+            yield Select[str]([], prompt="All categories", id="category", allow_blank=True)
+            yield Static("usage", id="order")
+        with Horizontal(id="body"):
+            with Vertical(id="listing"):
+                yield ToolkitTable(id="toolkits")
+                yield Static("Loading the catalog…", id="state")
+            yield ToolkitDetail(id="detail")
+        yield Static("", id="selection")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ToolkitTable).focus()
+        self.update_selection()
+        self.update_topbar()
+
+    # --- data in ----------------------------------------------------------------------
+
+    @property
+    def index(self) -> CatalogIndex | None:
+        return self.app.index
+
+    def catalog_changed(self) -> None:
+        """Called by the app when a catalog (cached or fresh) is available."""
+        cat = self.app.catalog
+        select = self.query_one("#category", Select)
+        options = [(c.name, c.id) for c in sorted(cat.categories, key=lambda c: c.name.casefold())]
+        current = self.category
+        select.set_options(options)
+        if current and any(v == current for _, v in options):
+            select.value = current
+        self.apply_filter()
+        self.update_topbar()
+
+    def update_topbar(self) -> None:
+        app = self.app
+        cat = app.catalog
+        count = f"{len(cat.toolkits):,} toolkits" if cat and cat.toolkits else "no catalog yet"
+        age = catalog_mod.age_text(cat.fetched_at) if cat else ""
+        busy = "  [b]refreshing…[/b]" if app.refreshing else ""
+        self.query_one("#topbar", Static).update(
+            f"[b]composio-tui[/b]  {escape(app.ctx.base_url)}  ·  key: {escape(app.ctx.key.describe())}"
+            f"  ·  {count}  ·  {age}{busy}"
+        )
+
+    def show_error(self, message: str) -> None:
+        """An error with no catalog to show: replace the table with the message."""
+        state = self.query_one("#state", Static)
+        if self.index is None or len(self.index) == 0:
+            state.update(f"[$error]{escape(message)}[/]\n\nPress [b]r[/b] to try again.")
+            state.display = True
+            self.query_one(ToolkitTable).display = False
+
+    # --- filtering --------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self.apply_filter)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self.apply_filter()
+        self.query_one(ToolkitTable).focus()
+
+    @on(Select.Changed, "#category")
+    def _category_changed(self, event: Select.Changed) -> None:
+        self.category = None if event.value is Select.BLANK else str(event.value)
+        self.apply_filter()
+
+    def current_query(self) -> str:
+        return self.query_one("#search", Input).value
+
+    def apply_filter(self) -> None:
+        index = self.index
+        table = self.query_one(ToolkitTable)
+        state = self.query_one("#state", Static)
+        if index is None:
+            return
+        query = self.current_query()
+        matches = index.search(query, category=self.category, order=self.order)
+        extra = [t for t in self._server_hits if t.slug not in index.slugs] if query else []
+        table.show(matches + extra, self.app.marked_set)
+        table.display = bool(matches or extra)
+        if not matches and not extra:
+            what = f"No toolkit matches “{escape(query)}”" if query else "No toolkits"
+            if self.category:
+                what += " in this category"
+            state.update(f"{what}.\n[dim]Esc clears the search; the server is asked too when the catalog has no match.[/dim]")
+        state.display = not table.display
+        self.query_one("#order", Static).update("A–Z" if self.order == ALPHA else "usage")
+        if query and not matches and len(query.strip()) >= SERVER_SEARCH_MIN and not self.app.offline:
+            self.server_search(query)
+        self.schedule_detail()
+
+    @work(thread=True, exclusive=True, group="server-search", exit_on_error=False)
+    def server_search(self, query: str) -> None:
+        """Ask the server for what the local catalog lacks; drop the answer if the query moved on."""
+        try:
+            items, _, _ = self.app.ctx.gateway.toolkit_page(search=query, limit=50)
+        except ApiError:
+            return
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._server_results, query, items)
+
+    def _server_results(self, query: str, items: list[Toolkit]) -> None:
+        if query != self.current_query() or self.index is None:
+            return
+        fresh = [t for t in items if t.slug not in self.index.slugs]
+        if fresh:
+            self._server_hits = fresh
+            self.apply_filter()
+            self.notify(f"{len(fresh)} more from the server's search", timeout=3)
+
+    # --- detail -----------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self.schedule_detail()
+
+    def schedule_detail(self) -> None:
+        detail = self.query_one(ToolkitDetail)
+        tk = self.query_one(ToolkitTable).current
+        if tk is None:
+            detail.show(None)
+            return
+        if tk.slug == detail.slug:
+            return
+        detail.show(tk, self._extra_cache.get(tk.slug))
+        if tk.slug in self._tools_cache:
+            detail.show_tools(tk.slug, self._tools_cache[tk.slug])
+            return
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DEBOUNCE, lambda: self.load_tools(tk.slug))
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load_tools(self, slug: str) -> None:
+        try:
+            gw = self.app.ctx.gateway
+            tools = gw.tools(slug)
+            extra = gw.toolkit_detail(slug)
+        except ApiError as err:
+            self.app.call_from_thread(self.query_one(ToolkitDetail).show_tools, slug, None, err.line())
+            return
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._tools_loaded, slug, tools, extra)
+
+    def _tools_loaded(self, slug: str, tools: list, extra: dict) -> None:
+        self._tools_cache[slug] = tools
+        self._extra_cache[slug] = extra
+        detail = self.query_one(ToolkitDetail)
+        tk = self.index.get(slug) if self.index else None
+        if tk is not None and detail.slug == slug:
+            detail.show(tk, extra)
+            detail.show_tools(slug, tools)
+
+    # --- selection --------------------------------------------------------------------
+
+    def update_selection(self) -> None:
+        marked = self.app.marked
+        bar = self.query_one("#selection", Static)
+        if not marked:
+            bar.update("[dim]No toolkits marked — space marks the highlighted one.[/dim]")
+            return
+        bar.update(f"[b]Selected ({len(marked)})[/b]: {escape(', '.join(marked))}   [dim]n: new session · x: clear[/dim]")
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_category(self) -> None:
+        self.query_one("#category", Select).focus()
+
+    def action_back(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.value:
+            search.value = ""
+            self._server_hits = []
+            self.apply_filter()
+        self.query_one(ToolkitTable).focus()
+
+    def action_toggle_mark(self) -> None:
+        table = self.query_one(ToolkitTable)
+        tk = table.current
+        if tk is None:
+            return
+        marked = self.app.toggle_mark(tk.slug)
+        table.set_mark(table.cursor_row, marked)
+        self.update_selection()
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+
+    def action_clear_marks(self) -> None:
+        self.app.clear_marks()
+        self.query_one(ToolkitTable).refresh_marks(set())
+        self.update_selection()
+
+    def action_toggle_order(self) -> None:
+        self.order = USAGE if self.order == ALPHA else ALPHA
+        self.apply_filter()
+        self.notify(f"Sorted by {'name (A–Z)' if self.order == ALPHA else 'usage'}", timeout=2)
+
+    def action_refresh(self) -> None:
+        self.app.refresh_catalog(force=True)
+
+    def action_open_detail(self) -> None:
+        self.query_one(ToolkitDetail).focus()
+
+    def action_new_session(self) -> None:
+        self.app.action_new_session()

@@ -1,0 +1,74 @@
+"""The catalog table: one row per toolkit, a mark column for the selection."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from ..core.models import Toolkit
+
+MARK = "●"
+COLUMNS = (("mark", " "), ("name", "Name"), ("slug", "Slug"), ("categories", "Categories"),
+           ("auth", "Auth"), ("tools", "Tools"))
+
+
+class ToolkitTable(DataTable):
+    """DataTable keyed by slug. Rebuilt on each filter change (debounced by the screen)."""
+
+    DEFAULT_CSS = """
+    ToolkitTable { height: 1fr; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.shown: list[Toolkit] = []
+
+    def on_mount(self) -> None:
+        for key, label in COLUMNS:
+            self.add_column(label, key=key)
+
+    def show(self, toolkits: list[Toolkit], marked: set[str]) -> None:
+        current = self.current_slug
+        self.shown = toolkits
+        self.clear()
+        self.add_rows(
+            (
+                MARK if t.slug in marked else " ",
+                Text(t.name, overflow="ellipsis", no_wrap=True),
+                t.slug,
+                Text(_clip(t.category_names, 28), style="dim"),
+                _clip(t.auth_label, 18),
+                Text(str(t.tools_count), justify="right"),
+            )
+            for t in toolkits
+        )
+        # add_rows gives generated keys; remember the row order by index instead.
+        if current:
+            for i, t in enumerate(toolkits):
+                if t.slug == current:
+                    self.move_cursor(row=i, animate=False)
+                    break
+
+    @property
+    def current(self) -> Toolkit | None:
+        if not self.shown or self.cursor_row < 0 or self.cursor_row >= len(self.shown):
+            return None
+        return self.shown[self.cursor_row]
+
+    @property
+    def current_slug(self) -> str | None:
+        tk = self.current
+        return tk.slug if tk else None
+
+    def set_mark(self, row: int, marked: bool) -> None:
+        if 0 <= row < self.row_count:
+            self.update_cell_at((row, 0), MARK if marked else " ")
+
+    def refresh_marks(self, marked: set[str]) -> None:
+        with self.app.batch_update():
+            for i, t in enumerate(self.shown):
+                self.update_cell_at((i, 0), MARK if t.slug in marked else " ")
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
