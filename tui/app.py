@@ -85,16 +85,32 @@ class ComposioApp(App):
         if cached is not None and cached.toolkits:
             self.call_from_thread(self.set_catalog, cached)
         if not ctx.demo and not ctx.key.key:
-            self.call_from_thread(self.need_key)
-            return
+            found = ctx.resolve_key()  # env, memory, then keyring behind a 3 s deadline
+            if not found.key:
+                self.call_from_thread(self.need_key, found.message, found.state in ("ok", "missing"))
+                return
         self.call_from_thread(self.update_status)
         stale = cached is None or (time.time() - cached.fetched_at) > ctx.settings.catalog_max_age * 60
         if stale:
             self.call_from_thread(self.refresh_catalog)
 
-    def need_key(self) -> None:
-        """No key was found: the login screen of the key custody flow takes over."""
-        self.fail("No API key: set COMPOSIO_API_KEY or run `composio-tui login`.")
+    def need_key(self, reason: str, keyring_usable: bool = True, note: str = "") -> None:
+        """No usable key: the login screen takes over; the cached catalog stays browsable behind it."""
+        from .screens.login import LoginScreen
+
+        if any(isinstance(s, LoginScreen) for s in self.screen_stack):
+            return
+        screen = LoginScreen(self.ctx.base_url, reason=reason, keyring_note=note, keyring_usable=keyring_usable)
+        self.push_screen(screen, callback=self._logged_in)
+
+    def _logged_in(self, info) -> None:
+        if info is None:
+            self.fail("No API key: browsing the cached catalog only. Set COMPOSIO_API_KEY or run `composio-tui login`.")
+            return
+        self.ctx.use_key(info)
+        self.notify(f"Key accepted: {info.describe()}", timeout=4)
+        self.update_status()
+        self.refresh_catalog(force=True)
 
     def fail(self, message: str) -> None:
         self.notify(message, severity="error", timeout=10, markup=False)
@@ -152,6 +168,8 @@ class ComposioApp(App):
         self.offline = err.kind != AUTH
         self.update_status()
         self.fail(err.line())
+        if err.kind == AUTH and err.status == 401 and not self.ctx.demo and self.ctx.key.source in ("keyring", "memory"):
+            self.need_key(f"The {self.ctx.key.source} key ({self.ctx.key.masked}) stopped working: {err.line()}")
 
     # --- global actions -----------------------------------------------------------------
 

@@ -98,6 +98,15 @@ class Context:
     def demo_server(self) -> Any:
         return self._demo_server
 
+    def resolve_key(self, deadline: float = 3.0) -> Any:
+        """Environment, then a key held for this run, then the keyring; never prompts or hangs."""
+        from . import secrets
+
+        found = secrets.resolve_key(self.base_url, deadline=deadline)
+        if found.key:
+            self.use_key(KeyInfo(found.key, found.source, secrets.describe(found).rsplit(",", 1)[0]))
+        return found
+
     def use_key(self, info: KeyInfo) -> None:
         with self._lock:
             self.key = info

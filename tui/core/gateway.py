@@ -123,7 +123,7 @@ def translate(exc: BaseException, base_url: str = "") -> ApiError:
         kw = {"status": status, "request_id": request_id}
         if status == 401:
             return ApiError(errors.AUTH, f"The API at {where} rejected the API key (401)",
-                            hint=fix or "Run `composio-tui login` with a valid project key (ak_…) or fix COMPOSIO_API_KEY", **kw)
+                            hint="Run `composio-tui login` with a valid project key (ak_…) or fix COMPOSIO_API_KEY", **kw)
         if status == 403:
             return ApiError(errors.AUTH, f"The API key may not do this (403){': ' + said if said else ''}",
                             hint=fix or "Use a project key with session management permissions", **kw)

@@ -92,16 +92,18 @@ class CatalogScreen(Screen):
         count = f"{len(cat.toolkits):,} toolkits" if cat and cat.toolkits else "no catalog yet"
         age = catalog_mod.age_text(cat.fetched_at) if cat else ""
         busy = "  [b]refreshing…[/b]" if app.refreshing else ""
+        where = "demo API" if app.ctx.demo else app.ctx.base_url
+        key = app.ctx.key
+        key_text = f"key {key.masked} ({key.source})" if key.key else "no key"
         self.query_one("#topbar", Static).update(
-            f"[b]composio-tui[/b]  {escape(app.ctx.base_url)}  ·  key: {escape(app.ctx.key.describe())}"
-            f"  ·  {count}  ·  {age}{busy}"
+            f"[b]composio-tui[/b] · {escape(where)} · {escape(key_text)} · {count} · {age}{busy}"
         )
 
     def show_error(self, message: str) -> None:
         """An error with no catalog to show: replace the table with the message."""
         state = self.query_one("#state", Static)
         if self.index is None or len(self.index) == 0:
-            state.update(f"[$error]{escape(message)}[/]\n\nPress [b]r[/b] to try again.")
+            state.update(f"[$error]{escape(message)}[/]\n\nPress r to try again.")
             state.display = True
             self.query_one(ToolkitTable).display = False
 

@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 from ..core.models import Toolkit
 
 MARK = "●"
-COLUMNS = (("mark", " "), ("name", "Name"), ("slug", "Slug"), ("categories", "Categories"),
+COLUMNS = (("mark", " "), ("name", "Name"), ("slug", "Slug"), ("categories", "Category"),
            ("auth", "Auth"), ("tools", "Tools"))
 
 
@@ -34,10 +34,10 @@ class ToolkitTable(DataTable):
         self.add_rows(
             (
                 MARK if t.slug in marked else " ",
-                Text(t.name, overflow="ellipsis", no_wrap=True),
+                _clip(t.name, 20),
                 t.slug,
-                Text(_clip(t.category_names, 28), style="dim"),
-                _clip(t.auth_label, 18),
+                Text(_first(tuple(c.name for c in t.categories), 16), style="dim"),
+                _first(("none",) if t.no_auth else t.auth_schemes, 12),
                 Text(str(t.tools_count), justify="right"),
             )
             for t in toolkits
@@ -68,6 +68,14 @@ class ToolkitTable(DataTable):
         with self.app.batch_update():
             for i, t in enumerate(self.shown):
                 self.update_cell_at((i, 0), MARK if t.slug in marked else " ")
+
+
+def _first(values: tuple[str, ...], width: int) -> str:
+    """The first value and how many more: "OAUTH2 +1"."""
+    if not values:
+        return "—"
+    more = f" +{len(values) - 1}" if len(values) > 1 else ""
+    return _clip(values[0], width - len(more)) + more
 
 
 def _clip(text: str, width: int) -> str:

@@ -1,0 +1,117 @@
+"""Log in: a masked key, verified against the API before it is stored (or held for this run only)."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from ..core.context import KeyInfo
+from ..core.errors import ApiError
+from ..core.gateway import Gateway
+
+
+class LoginScreen(Screen[KeyInfo | None]):
+    """Dismisses with the accepted key (stored or in memory), or None when the user backs out."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Back", id="login.cancel", tooltip="Browse without a key (cached catalog only)"),
+        Binding("ctrl+t", "this_run", "This run only", id="login.this_run",
+                tooltip="Verify the key and keep it in memory; nothing is written"),
+    ]
+
+    def __init__(self, base_url: str, reason: str = "", keyring_note: str = "", keyring_usable: bool = True) -> None:
+        super().__init__()
+        self.base_url = base_url
+        self.reason = reason
+        self.keyring_note = keyring_note
+        self.keyring_usable = keyring_usable
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="login-box"):
+            yield Static("[b]Composio API key[/b]", id="login-title")
+            yield Static(escape(self.reason or "No API key was found for this API."), id="login-reason")
+            if self.keyring_note:
+                yield Static(escape(self.keyring_note), id="login-keyring")
+            yield Static(f"API: {escape(self.base_url)}", id="login-api", classes="muted")
+            yield Input(placeholder="ak_… (project API key; hidden as you type)", password=True, id="login-key")
+            with Horizontal(id="login-buttons"):
+                yield Button("Verify and save to keyring", id="login-save", variant="primary",
+                             disabled=not self.keyring_usable)
+                yield Button("Use for this run only", id="login-run")
+            yield Static("", id="login-status")
+            yield Static("[dim]The key is checked with a one-item catalog request before anything is stored. "
+                         "Setting COMPOSIO_API_KEY skips this screen.[/dim]", id="login-help")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#login-key", Input).focus()
+
+    def status(self, text: str, error: bool = False) -> None:
+        self.query_one("#login-status", Static).update(f"[$error]{escape(text)}[/]" if error else escape(text))
+
+    @on(Input.Submitted, "#login-key")
+    def _submitted(self) -> None:
+        self.submit(store=self.keyring_usable)
+
+    @on(Button.Pressed, "#login-save")
+    def _save(self) -> None:
+        self.submit(store=True)
+
+    @on(Button.Pressed, "#login-run")
+    def action_this_run(self) -> None:
+        self.submit(store=False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def submit(self, store: bool) -> None:
+        key = self.query_one("#login-key", Input).value.strip()
+        from ..core.secrets import key_problem
+
+        problem = key_problem(key) if key else "it is empty"
+        if problem:
+            self.status(f"That is not a usable key: {problem}.", error=True)
+            return
+        self.status("Checking the key with the API…")
+        self.query_one("#login-key", Input).disabled = True
+        self.verify_and_keep(key, store)
+
+    @work(thread=True, exclusive=True, group="login", exit_on_error=False, description="login")
+    def verify_and_keep(self, key: str, store: bool) -> None:
+        settings = self.app.ctx.settings
+        try:
+            Gateway(self.base_url, key, timeout=settings.timeout, max_retries=0).verify_key()
+        except ApiError as err:
+            if err.kind == "auth":
+                rid = f" (request id {err.request_id})" if err.request_id else ""
+                text = f"The API rejected this key ({err.status}); nothing was stored. Check that it is a project key (ak_…) for {self.base_url}.{rid}"
+            else:
+                text = f"Could not check the key, so nothing was stored: {err.line()}"
+            self.app.call_from_thread(self._failed, text)
+            return
+        from ..core import secrets
+
+        if store:
+            try:
+                stored = secrets.store_key(self.base_url, key)
+            except secrets.SecretsError as exc:
+                self.app.call_from_thread(
+                    self._failed, f"The key works but could not be stored: {exc} Press ctrl+t to use it for this "
+                                  "run only.")
+                return
+            info = KeyInfo(stored.key, "keyring", f"from keyring ({stored.backend})")
+        else:
+            held = secrets.hold_key(self.base_url, key)
+            info = KeyInfo(held.key, "memory", "in memory for this run only (not stored)")
+        self.app.call_from_thread(self.dismiss, info)
+
+    def _failed(self, text: str) -> None:
+        field = self.query_one("#login-key", Input)
+        field.disabled = False
+        field.focus()
+        self.status(text, error=True)
