@@ -45,3 +45,17 @@ def run_console(ctx: Context) -> int:
     app = ComposioApp(ctx)
     app.run()
     return app.return_code or 0
+
+
+def exit_code_for(err: Exception) -> int:
+    """Map a core error to the documented exit codes."""
+    from ..core import errors
+
+    kind = getattr(err, "kind", "")
+    if kind == errors.AUTH:
+        return EXIT_AUTH
+    if kind == errors.NOT_FOUND:
+        return EXIT_NOT_FOUND
+    if kind in (errors.BAD_REQUEST, errors.CONFIG):
+        return EXIT_USAGE
+    return EXIT_API

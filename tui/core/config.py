@@ -79,3 +79,21 @@ def load(paths: Paths | None = None, **cli: Any) -> tuple[Settings, Paths]:
         raise ConfigError(f"Cannot read the config file {paths.config_file}: {exc}") from exc
     finally:
         _toml_path = None
+
+
+def base_url_source(paths: Paths, cli_value: str | None = None) -> str:
+    """Which layer decided the base URL, for `composio-tui info`."""
+    import os
+    import tomllib
+
+    if cli_value:
+        return "--base-url"
+    for name in ("COMPOSIO_TUI_BASE_URL", "COMPOSIO_BASE_URL"):
+        if os.environ.get(name):
+            return name
+    try:
+        if "base_url" in tomllib.loads(paths.config_file.read_text()):
+            return "config file"
+    except (OSError, ValueError):
+        pass
+    return "default (production)"
