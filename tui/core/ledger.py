@@ -1,0 +1,476 @@
+"""The local record of Tool Router sessions created from this console.
+
+The API cannot list sessions (reference §3), so every session created here is written to a small SQLite
+file. The intent is written and committed *before* the API call ("pending"), so a crash between the call
+and the bookkeeping leaves a row that ``reconcile_stale`` later marks "unknown" instead of losing it.
+
+Concurrency: WAL journal, a 10 s busy timeout and short ``BEGIN IMMEDIATE`` write transactions let several
+consoles share one file; one connection per ``Ledger`` guarded by a lock serves the app's worker threads.
+
+No API key is ever stored: the schema has no column for one and no method accepts one.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+from tui.core.models import SessionInfo
+
+PENDING = "pending"
+ACTIVE = "active"
+FAILED = "failed"
+DELETED = "deleted"
+GONE = "gone"
+UNKNOWN = "unknown"
+STATES = (PENDING, ACTIVE, FAILED, DELETED, GONE, UNKNOWN)
+
+APPLICATION_ID = 0x43545549  # "CTUI": marks a SQLite file as a composio-tui ledger
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 10_000
+MAX_NOTE = 500
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_COLUMNS = (
+    "id",
+    "user_id",
+    "session_id",
+    "mcp_url",
+    "toolkits",
+    "manage_connections",
+    "base_url",
+    "created_at",
+    "updated_at",
+    "operator",
+    "state",
+    "note",
+)
+_SCHEMA = f"""
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL,
+    session_id TEXT UNIQUE,
+    mcp_url TEXT NOT NULL DEFAULT '',
+    toolkits TEXT NOT NULL DEFAULT '[]',
+    manage_connections INTEGER NOT NULL DEFAULT 1,
+    base_url TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    operator TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL CHECK (state IN ({", ".join(repr(s) for s in STATES)})),
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_state ON sessions (state);
+"""
+
+T = TypeVar("T")
+
+
+class LedgerError(Exception):
+    """The ledger file cannot be used; ``str(err)`` is a sentence naming the path and what to do."""
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    user_id: str
+    session_id: str | None
+    mcp_url: str
+    toolkits: tuple[str, ...]
+    manage_connections: bool
+    base_url: str
+    created_at: str
+    updated_at: str
+    operator: str
+    state: str
+    note: str = ""
+
+
+def operator() -> str:
+    """``user@host`` of whoever runs this process, for the ledger's audit column."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no USER/LOGNAME (some containers)
+        user = "unknown"
+    host = socket.gethostname() or "localhost"
+    return f"{user}@{host}"
+
+
+def _now() -> str:
+    return _stamp(datetime.now(UTC))
+
+
+def _stamp(moment: datetime) -> str:
+    """UTC ISO 8601 with seconds, e.g. ``2025-01-31T12:00:00Z`` (sorts as text)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _origin(base_url: str) -> str:
+    return base_url.rstrip("/")
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= MAX_NOTE else line[: MAX_NOTE - 1] + "…"
+
+
+def _entry(row: sqlite3.Row) -> Entry:
+    return Entry(
+        id=row["id"],
+        user_id=row["user_id"],
+        session_id=row["session_id"],
+        mcp_url=row["mcp_url"],
+        toolkits=tuple(json.loads(row["toolkits"])),
+        manage_connections=bool(row["manage_connections"]),
+        base_url=row["base_url"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        operator=row["operator"],
+        state=row["state"],
+        note=row["note"],
+    )
+
+
+class Ledger:
+    """One SQLite ledger file. Safe to share between threads; several processes may open the same path."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser()
+        self._lock = threading.Lock()
+        self._operator = operator()
+        self._db: sqlite3.Connection | None = self._open()
+
+    # -- opening and recognising the file -------------------------------------------------------------
+
+    def _fail(self, problem: str) -> LedgerError:
+        return LedgerError(
+            f"The session ledger at {self.path} {problem}; move it aside (for example rename it to "
+            f"{self.path.name}.bad) and composio-tui will start a new, empty ledger there.",
+            self.path,
+        )
+
+    def _open(self) -> sqlite3.Connection:
+        if self.path.is_dir():
+            raise LedgerError(
+                f"The session ledger path {self.path} is a directory, not a file; move that directory "
+                "aside or choose another ledger path.",
+                self.path,
+            )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            if isinstance(exc, FileExistsError | NotADirectoryError):
+                why, fix = "a file is in the way", "move that file aside or choose another location"
+            else:
+                why, fix = str(exc.strerror or exc), "check its permissions or choose another location"
+            raise LedgerError(
+                f"Cannot create the folder for the session ledger at {self.path} ({why}); {fix}.", self.path
+            ) from None
+        self._check_header()
+        try:
+            db = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise LedgerError(
+                f"Cannot open the session ledger at {self.path} ({exc}); check the file's permissions.",
+                self.path,
+            ) from None
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._prepare(db)
+        except LedgerError:
+            db.close()
+            raise
+        except sqlite3.OperationalError as exc:
+            db.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise LedgerError(
+                    f"The session ledger at {self.path} stayed locked by another process for "
+                    f"{BUSY_TIMEOUT_MS // 1000} s; close other composio-tui windows and try again.",
+                    self.path,
+                ) from None
+            raise self._fail(f"cannot be read ({exc})") from None
+        except sqlite3.DatabaseError:
+            db.close()
+            raise self._fail("is damaged or is not a SQLite database") from None
+        return db
+
+    def _check_header(self) -> None:
+        try:
+            with open(self.path, "rb") as handle:
+                head = handle.read(len(_SQLITE_MAGIC))
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise LedgerError(
+                f"Cannot read the session ledger at {self.path} ({exc.strerror or exc}); check its permissions.",
+                self.path,
+            ) from None
+        if head and head != _SQLITE_MAGIC:
+            raise self._fail("is not a SQLite database (it may be corrupt or belong to another program)")
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        """Recognise our file, or initialise a brand-new empty one; refuse anything else."""
+        if self._is_ours(db):
+            self._check_schema(db)
+        else:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if self._is_ours(db):  # another process initialised it while we waited for the lock
+                    db.execute("COMMIT")
+                    self._check_schema(db)
+                else:
+                    foreign_id = db.execute("PRAGMA application_id").fetchone()[0] != 0
+                    if foreign_id or db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                        raise self._fail("is a SQLite database from another program (its tables are not ours)")
+                    # Not executescript(): it would COMMIT first and lose the write lock.
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            db.execute(statement)
+                    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    db.execute("COMMIT")
+                    self._restrict_permissions()
+            finally:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+        # WAL lets readers and one writer proceed together. Where WAL is impossible (some network file
+        # systems) SQLite keeps its rollback journal, which is still safe, only slower under contention.
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")  # durable across process crashes in WAL mode
+        result = db.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise self._fail(f"is damaged ({result})")
+
+    def _restrict_permissions(self) -> None:
+        """A new ledger is private to its owner (it names end users); SQLite gives -wal/-shm the same mode."""
+        try:
+            os.chmod(self.path, 0o600)
+        except OSError:
+            pass  # e.g. a file system without POSIX modes; the ledger still works
+
+    @staticmethod
+    def _is_ours(db: sqlite3.Connection) -> bool:
+        return db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+    def _check_schema(self, db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"The session ledger at {self.path} was written by a newer composio-tui (schema {version}, "
+                f"this one knows {SCHEMA_VERSION}); upgrade composio-tui or point it at another ledger path.",
+                self.path,
+            )
+        columns = tuple(row[1] for row in db.execute("PRAGMA table_info(sessions)"))
+        if version != SCHEMA_VERSION or columns != _COLUMNS:
+            raise self._fail(f"has an unexpected layout (schema {version})")
+
+    # -- plumbing ---------------------------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise LedgerError(f"The session ledger at {self.path} is closed.", self.path)
+        return self._db
+
+    def _run(self, action: Callable[[sqlite3.Connection], T], *, write: bool) -> T:
+        with self._lock:
+            db = self._conn()
+            try:
+                if not write:
+                    return action(db)
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    result = action(db)
+                    db.execute("COMMIT")
+                    return result
+                finally:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise LedgerError(
+                        f"The session ledger at {self.path} stayed locked by another process for "
+                        f"{BUSY_TIMEOUT_MS // 1000} s; close other composio-tui windows and try again.",
+                        self.path,
+                    ) from None
+                raise self._fail(f"cannot be used ({exc})") from None
+            except sqlite3.IntegrityError as exc:
+                raise LedgerError(f"The session ledger at {self.path} refused a write ({exc}).", self.path) from None
+            except sqlite3.DatabaseError:
+                raise self._fail("is damaged") from None
+
+    # -- writes -----------------------------------------------------------------------------------------
+
+    def begin(self, user_id: str, toolkits: Iterable[str], base_url: str, manage_connections: bool = True) -> int:
+        """Record the intent to create a session (state "pending") and commit it; returns the row id."""
+        now = _now()
+        slugs = json.dumps(list(toolkits))
+
+        def insert(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
+                "INSERT INTO sessions (user_id, toolkits, manage_connections, base_url, created_at, updated_at,"
+                " operator, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (user_id, slugs, int(manage_connections), _origin(base_url), now, now, self._operator, PENDING),
+            )
+            return int(cursor.lastrowid or 0)
+
+        return self._run(insert, write=True)
+
+    def complete(self, row_id: int, info: SessionInfo) -> None:
+        """Record the API's answer: the row becomes "active" with its session id and MCP URL."""
+
+        def update(db: sqlite3.Connection) -> None:
+            row = db.execute("SELECT toolkits FROM sessions WHERE id = ?", (row_id,)).fetchone()
+            if row is None:
+                raise LedgerError(f"The session ledger at {self.path} has no row {row_id}.", self.path)
+            toolkits = json.dumps(list(info.toolkits)) if info.toolkits else row["toolkits"]
+            db.execute(
+                "UPDATE sessions SET session_id = ?, mcp_url = ?, toolkits = ?, manage_connections = ?,"
+                " state = ?, note = '', updated_at = ? WHERE id = ?",
+                (info.session_id, info.mcp_url, toolkits, int(info.manage_connections), ACTIVE, _now(), row_id),
+            )
+
+        self._run(update, write=True)
+
+    def fail(self, row_id: int, reason: str) -> None:
+        """The API refused: the row becomes "failed" with a one-line reason."""
+
+        def update(db: sqlite3.Connection) -> None:
+            cursor = db.execute(
+                "UPDATE sessions SET state = ?, note = ?, updated_at = ? WHERE id = ?",
+                (FAILED, _one_line(reason), _now(), row_id),
+            )
+            if cursor.rowcount == 0:
+                raise LedgerError(f"The session ledger at {self.path} has no row {row_id}.", self.path)
+
+        self._run(update, write=True)
+
+    def set_state(self, session_id: str, state: str, note: str = "") -> bool:
+        """Change the state of the row for ``session_id``; returns False when no such row exists."""
+        if state not in STATES:
+            raise ValueError(f"Unknown ledger state {state!r}; expected one of {', '.join(STATES)}.")
+
+        def update(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "UPDATE sessions SET state = ?, note = ?, updated_at = ? WHERE session_id = ?",
+                (state, _one_line(note), _now(), session_id),
+            )
+            return cursor.rowcount > 0
+
+        return self._run(update, write=True)
+
+    def reconcile_stale(self, older_than_s: float = 120) -> int:
+        """Mark "pending" rows older than ``older_than_s`` as "unknown" (their process died); never deletes."""
+        cutoff = _stamp(datetime.now(UTC) - timedelta(seconds=older_than_s))
+        note = "The process that created this session stopped before recording the answer; it may exist remotely."
+
+        def update(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
+                "UPDATE sessions SET state = ?, note = ?, updated_at = ? WHERE state = ? AND updated_at <= ?",
+                (UNKNOWN, note, _now(), PENDING, cutoff),
+            )
+            return cursor.rowcount
+
+        return self._run(update, write=True)
+
+    # -- reads ------------------------------------------------------------------------------------------
+
+    def get(self, session_id: str) -> Entry | None:
+        def select(db: sqlite3.Connection) -> Entry | None:
+            row = db.execute("SELECT * FROM sessions WHERE session_id = ?", (session_id,)).fetchone()
+            return _entry(row) if row else None
+
+        return self._run(select, write=False)
+
+    def get_row(self, row_id: int) -> Entry | None:
+        def select(db: sqlite3.Connection) -> Entry | None:
+            row = db.execute("SELECT * FROM sessions WHERE id = ?", (row_id,)).fetchone()
+            return _entry(row) if row else None
+
+        return self._run(select, write=False)
+
+    def entries(
+        self,
+        user: str | None = None,
+        toolkit: str | None = None,
+        base_url: str | None = None,
+        states: Iterable[str] | None = None,
+    ) -> list[Entry]:
+        """Rows newest first. ``user`` matches a case-insensitive substring, ``toolkit`` an exact slug."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if user:
+            clauses.append("instr(lower(user_id), lower(?)) > 0")
+            params.append(user)
+        if toolkit:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(sessions.toolkits) WHERE value = ?)")
+            params.append(toolkit)
+        if base_url:
+            clauses.append("base_url = ?")
+            params.append(_origin(base_url))
+        if states is not None:
+            wanted = list(states)
+            clauses.append(f"state IN ({', '.join('?' for _ in wanted)})" if wanted else "0")
+            params.extend(wanted)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        sql = f"SELECT * FROM sessions{where} ORDER BY id DESC"
+
+        def select(db: sqlite3.Connection) -> list[Entry]:
+            return [_entry(row) for row in db.execute(sql, params)]
+
+        return self._run(select, write=False)
+
+    def recent_user_ids(self, base_url: str | None = None, limit: int = 20) -> list[str]:
+        """Distinct user ids, most recently used first."""
+        where = " WHERE base_url = ?" if base_url else ""
+        params: list[object] = [_origin(base_url)] if base_url else []
+        sql = f"SELECT user_id FROM sessions{where} GROUP BY user_id ORDER BY max(id) DESC LIMIT ?"
+
+        def select(db: sqlite3.Connection) -> list[str]:
+            return [row[0] for row in db.execute(sql, [*params, limit])]
+
+        return self._run(select, write=False)
+
+    def find_active(self, user_id: str, toolkits: Iterable[str], base_url: str) -> Entry | None:
+        """The newest active session for the same user, API origin and toolkit SET (order ignored)."""
+        wanted = set(toolkits)
+
+        def select(db: sqlite3.Connection) -> Entry | None:
+            rows = db.execute(
+                "SELECT * FROM sessions WHERE user_id = ? AND base_url = ? AND state = ? ORDER BY id DESC",
+                (user_id, _origin(base_url), ACTIVE),
+            )
+            for row in rows:
+                if set(json.loads(row["toolkits"])) == wanted:
+                    return _entry(row)
+            return None
+
+        return self._run(select, write=False)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
