@@ -1,0 +1,101 @@
+"""One keyring action through tui.core.secrets, as its own process: ``python client.py ACTION``.
+
+Prints one JSON line (states, sources, timings; never the key) and then returns normally, so the
+caller can time how long the interpreter takes to exit after ``printed_at``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tui.core import secrets  # noqa: E402
+from tui.core.secrets import SecretsError  # noqa: E402
+
+URL = "https://backend.composio.dev"
+KEY = "ak_gnome_test_0123456789wxyz"
+
+
+def timed(fn):  # type: ignore[no-untyped-def]
+    start = time.monotonic()
+    value = fn()
+    return value, round(time.monotonic() - start, 3)
+
+
+def source_dict(source: secrets.KeySource, seconds: float) -> dict:
+    return {
+        "source": source.source, "backend": source.backend, "state": source.state,
+        "message": source.message, "masked": source.masked, "key_matches": source.key == KEY,
+        "has_key": source.key is not None, "repr_has_key": KEY in repr(source), "seconds": seconds,
+    }
+
+
+def store_error() -> dict:
+    try:
+        secrets.store_key(URL, KEY)
+    except SecretsError as exc:
+        return {"state": exc.state, "message": str(exc), "has_key": KEY in str(exc)}
+    return {"state": "stored"}
+
+
+def resolve() -> dict:
+    return source_dict(*timed(lambda: secrets.resolve_key(URL, environ={})))
+
+
+def status() -> dict:
+    result, seconds = timed(secrets.keyring_status)
+    return {"state": result.state, "backend": result.backend, "message": result.message, "seconds": seconds}
+
+
+def roundtrip() -> dict:
+    out: dict = {"status": status()}
+    stored, out["store_seconds"] = timed(lambda: secrets.store_key(URL, KEY))
+    out["store"] = source_dict(stored, out["store_seconds"])
+    out["resolve"] = resolve()
+    out["other_url"] = source_dict(*timed(lambda: secrets.resolve_key("http://localhost:9900", environ={})))
+    out["delete"] = secrets.delete_key(URL)
+    out["resolve_after_delete"] = resolve()
+    out["delete_again"] = secrets.delete_key(URL)
+    return out
+
+
+def frozen_app() -> dict:
+    from textual import work
+    from textual.app import App
+
+    class KeyApp(App[str]):
+        def on_mount(self) -> None:
+            self.lookup()
+
+        @work(thread=True)
+        def lookup(self) -> None:
+            source = secrets.resolve_key(URL, environ={})
+            self.call_from_thread(self.exit, source.state)
+
+    start = time.monotonic()
+    state = KeyApp().run(headless=True)
+    return {"app_state": state, "app_seconds": round(time.monotonic() - start, 3)}
+
+
+def main(action: str) -> dict:
+    if action == "store":
+        return {"store": source_dict(*timed(lambda: secrets.store_key(URL, KEY)))}
+    if action == "roundtrip":
+        return roundtrip()
+    if action in ("locked", "no-collection", "no-bus"):
+        return {"resolve": resolve(), "status": status(), "store_error": store_error()}
+    if action == "frozen":
+        return {"resolve": resolve()}
+    if action == "frozen-app":
+        return frozen_app()
+    raise SystemExit(f"unknown action {action}")
+
+
+if __name__ == "__main__":
+    report = main(sys.argv[1])
+    report["printed_at"] = time.time()
+    print(json.dumps(report), flush=True)
