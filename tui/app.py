@@ -179,10 +179,74 @@ class ComposioApp(App):
         self.push_screen(HelpScreen())
 
     def action_new_session(self) -> None:
+        from .screens.new_session import NewSessionScreen
+
         if not self.marked:
             self.notify("Mark at least one toolkit with space first.", severity="warning")
             return
-        self.notify("Sessions arrive with the session flow.", severity="warning")
+        if self.index is None:
+            self.notify("The catalog is not loaded yet: slugs are checked against it.", severity="warning")
+            return
+        try:
+            recent = self.ctx.ledger.recent_user_ids(base_url=self.ctx.base_url)
+        except Exception as exc:  # a broken ledger must not block creating sessions silently
+            self.notify(str(exc), severity="error", timeout=10, markup=False)
+            return
+        self.push_screen(NewSessionScreen(list(self.marked), recent), callback=self._session_created)
+
+    def _session_created(self, info) -> None:
+        from .screens.session import SessionScreen
+
+        if info is None:
+            return
+        self.notify(f"Session {info.session_id} created for {info.user_id}.", timeout=4, markup=False)
+        self.push_screen(SessionScreen(info, created=True))
+
+    def action_sessions(self) -> None:
+        from .screens.sessions import SessionsScreen
+
+        self.push_screen(SessionsScreen())
+
+    def copy_text(self, text: str, what: str, secret: bool = False) -> None:
+        """The one clipboard path: OSC 52 (works over SSH); the text always stays on screen too."""
+        import os
+
+        self.copy_to_clipboard(text)
+        if os.environ.get("TMUX"):
+            hint = "In tmux it reaches your terminal only with `set -g set-clipboard on`."
+        else:
+            hint = "Nothing pasted? Your terminal may block OSC 52 clipboard writes."
+        warn = " It contains your API key: paste it only somewhere private." if secret else ""
+        self.notify(f"Copied the {what} via OSC 52. {hint}{warn}", timeout=6, markup=False,
+                    severity="warning" if secret else "information")
+
+    def delete_session(self, info, after=None) -> None:
+        """Ask, then delete remotely; ``after(state)`` runs with "deleted" or "gone"."""
+        from .screens.confirm import ConfirmScreen
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self._delete(info, after)
+
+        self.push_screen(ConfirmScreen(f"Delete the session of {info.user_id}?",
+                                       f"{info.session_id} stops working for every client that uses it. "
+                                       "This cannot be undone.", yes="Delete"), callback=answered)
+
+    @work(thread=True, group="delete", exit_on_error=False, description="delete session")
+    def _delete(self, info, after) -> None:
+        from .core import sessions
+
+        try:
+            deleted = sessions.delete(self.ctx.gateway, self.ctx.ledger, info.session_id)
+        except ApiError as err:
+            self.call_from_thread(self.notify, f"Not deleted: {err.line()}", severity="error", markup=False)
+            return
+        state = "deleted" if deleted else "gone"
+        text = (f"Deleted the session of {info.user_id}." if deleted else
+                f"The session of {info.user_id} was already deleted elsewhere; marked gone.")
+        self.call_from_thread(self.notify, text, markup=False)
+        if after is not None:
+            self.call_from_thread(after, state)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for failures nobody caught: a message, never a traceback."""

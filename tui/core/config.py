@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     max_retries: int = Field(default=1, ge=0, le=5, description="SDK retries for 408/409/429/5xx and network errors.")
     page_size: int = Field(default=200, ge=1, le=1000, description="Toolkits asked for per catalog page.")
     catalog_max_age: int = Field(default=60, ge=0, description="Minutes before a cached catalog is refreshed.")
+    link_timeout: float = Field(default=300.0, gt=0, description="Seconds to wait for a Connect link to turn ACTIVE.")
     theme: str = Field(default="textual-dark", description="Textual theme name.")
     key_mode: Literal["placeholder", "env", "literal"] = Field(
         default="env", description="How exported client configs carry the x-api-key header."

@@ -28,8 +28,10 @@ class ApiError(Exception):
         status: int | None = None,
         request_id: str | None = None,
         hint: str = "",
+        retry_after: float | None = None,
     ) -> None:
         self.kind = kind
+        self.retry_after = retry_after
         self.message = message
         self.status = status
         self.request_id = request_id

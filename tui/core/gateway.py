@@ -130,10 +130,10 @@ def translate(exc: BaseException, base_url: str = "") -> ApiError:
         if status == 404:
             return ApiError(errors.NOT_FOUND, said or "Not found (404)", hint=fix, **kw)
         if status == 429:
-            retry = exc.response.headers.get("retry-after", "")
-            wait = f"; retry in {retry} s" if retry else ""
+            retry = _seconds(exc.response.headers.get("retry-after", ""))
+            wait = f"; retry in {retry:g} s" if retry is not None else ""
             return ApiError(errors.RATE_LIMITED, f"Rate limited by the API (429){wait}",
-                            hint=fix or "Wait a moment and try again", **kw)
+                            hint=fix or "Wait a moment and try again", retry_after=retry, **kw)
         if status >= 500:
             return ApiError(errors.SERVER, f"The API had an internal error ({status}){': ' + said if said else ''}",
                             hint=fix or "Try again shortly", **kw)
@@ -162,6 +162,13 @@ def translate(exc: BaseException, base_url: str = "") -> ApiError:
                     hint="Try again; run with the debug log on and report it if it persists")
 
 
+def _seconds(value: str) -> float | None:
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        return None
+
+
 def _api(method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def wrapper(self: "Gateway", *args: Any, **kwargs: Any) -> T:
@@ -183,30 +190,38 @@ class Gateway:
         self.timeout = timeout
         self.max_retries = max_retries
         self._sdk: Any = None
+        self._creator: Any = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:  # never the key
         return f"Gateway(base_url={self.base_url!r})"
 
+    def _build(self, max_retries: int) -> Any:
+        try:
+            from composio import Composio
+        except Exception as exc:  # pragma: no cover - broken install
+            raise ApiError(errors.CONFIG, f"The composio SDK cannot be imported ({exc})") from exc
+        try:
+            return Composio(api_key=self._key, base_url=self.base_url, timeout=self.timeout,
+                            max_retries=max_retries, allow_tracking=False)
+        except Exception as exc:
+            raise translate(exc, self.base_url) from exc
+
     @property
     def sdk(self) -> Any:
         with self._lock:
             if self._sdk is None:
-                try:
-                    from composio import Composio
-                except Exception as exc:  # pragma: no cover - broken install
-                    raise ApiError(errors.CONFIG, f"The composio SDK cannot be imported ({exc})") from exc
-                try:
-                    self._sdk = Composio(
-                        api_key=self._key,
-                        base_url=self.base_url,
-                        timeout=self.timeout,
-                        max_retries=self.max_retries,
-                        allow_tracking=False,
-                    )
-                except Exception as exc:
-                    raise translate(exc, self.base_url) from exc
+                self._sdk = self._build(self.max_retries)
             return self._sdk
+
+    @property
+    def creator(self) -> Any:
+        """A zero-retry SDK for session creation: a blind retry after a lost answer would make a
+        second session the ledger never hears of. Callers decide about retries (see sessions.create)."""
+        with self._lock:
+            if self._creator is None:
+                self._creator = self._build(0)
+            return self._creator
 
     @property
     def client(self) -> Any:
@@ -298,7 +313,7 @@ class Gateway:
 
     @_api
     def create_session(self, user_id: str, toolkits: list[str], *, manage_connections: bool = True) -> SessionInfo:
-        session = self.sdk.create(user_id=user_id, toolkits=list(toolkits),
+        session = self.creator.create(user_id=user_id, toolkits=list(toolkits),
                                   manage_connections=manage_connections, mcp=True)
         return SessionInfo(
             session_id=session.session_id,

@@ -31,6 +31,7 @@ class CatalogScreen(Screen):
         Binding("space", "toggle_mark", "Mark", id="catalog.mark", tooltip="Mark or unmark the toolkit"),
         Binding("n", "new_session", "New session", id="catalog.new_session",
                 tooltip="Create a Tool Router session for the marked toolkits"),
+        Binding("s", "sessions", "Sessions", id="catalog.sessions", tooltip="Sessions created from here"),
         Binding("c", "focus_category", "Category", id="catalog.category"),
         Binding("o", "toggle_order", "Sort", id="catalog.sort", tooltip="Sort by usage or A–Z"),
         Binding("r", "refresh", "Refresh", id="catalog.refresh", tooltip="Fetch the catalog again"),
@@ -269,3 +270,6 @@ class CatalogScreen(Screen):
 
     def action_new_session(self) -> None:
         self.app.action_new_session()
+
+    def action_sessions(self) -> None:
+        self.app.action_sessions()

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from ..core.models import Toolkit
+from .cells import cell
 
 MARK = "●"
 COLUMNS = (("mark", " "), ("name", "Name"), ("slug", "Slug"), ("categories", "Category"),
@@ -34,10 +35,10 @@ class ToolkitTable(DataTable):
         self.add_rows(
             (
                 MARK if t.slug in marked else " ",
-                _clip(t.name, 20),
-                t.slug,
-                Text(_first(tuple(c.name for c in t.categories), 16), style="dim"),
-                _first(("none",) if t.no_auth else t.auth_schemes, 12),
+                cell(_clip(t.name, 20)),
+                cell(t.slug),
+                cell(_first(tuple(c.name for c in t.categories), 16), "dim"),
+                cell(_first(("none",) if t.no_auth else t.auth_schemes, 12)),
                 Text(str(t.tools_count), justify="right"),
             )
             for t in toolkits

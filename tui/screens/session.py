@@ -1,0 +1,83 @@
+"""One session: who it is for, its MCP URL (always shown as text), copy, export, readiness, verify."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..core.models import SessionInfo
+
+
+class SessionScreen(Screen[None]):
+    BINDINGS = [
+        Binding("c", "copy_url", "Copy URL", id="session.copy", tooltip="Copy the MCP URL (OSC 52)"),
+        Binding("e", "export", "Export config", id="session.export",
+                tooltip="Client config: Claude Code, .mcp.json, Cursor, VS Code, mcp-remote, curl"),
+        Binding("k", "readiness", "Readiness", id="session.readiness", tooltip="Connection state per toolkit"),
+        Binding("v", "verify", "Verify", id="session.verify", tooltip="MCP initialize + tools/list"),
+        Binding("d", "delete", "Delete", id="session.delete", tooltip="Delete the session remotely"),
+        Binding("escape", "back", "Back", id="session.back"),
+    ]
+
+    def __init__(self, info: SessionInfo, *, created: bool = False, state: str = "active") -> None:
+        super().__init__()
+        self.info = info
+        self.created = created
+        self.state = state
+
+    def compose(self) -> ComposeResult:
+        info = self.info
+        with VerticalScroll(id="session-box"):
+            title = "Session created" if self.created else "Session"
+            yield Static(f"[b]{title} for user[/b] [reverse] {escape(info.user_id)} [/reverse]", id="session-user")
+            yield Static(self.summary(), id="session-facts")
+            yield Static("[b]MCP URL[/b] (select with the mouse, or press c to copy)", classes="label")
+            yield Static(info.mcp_url, id="mcp-url", markup=False)
+            yield Static(self.hint(), id="session-hint")
+        yield Footer()
+
+    def summary(self) -> str:
+        info = self.info
+        lines = [f"session id  {escape(info.session_id)}",
+                 f"toolkits    {escape(', '.join(info.toolkits) or 'all')}",
+                 f"manage      {'connections managed in-session' if info.manage_connections else 'off'}",
+                 f"state       {escape(self.state)}"]
+        if info.tool_router_tools:
+            lines.append(f"meta tools  {escape(', '.join(info.tool_router_tools))}")
+        return "\n".join(lines)
+
+    def hint(self) -> str:
+        return ("[dim]Hand this URL to the MCP client of this user only. Clients must send the x-api-key "
+                "header (e exports a ready config).[/dim]")
+
+    def action_copy_url(self) -> None:
+        self.app.copy_text(self.info.mcp_url, "MCP URL")
+
+    def action_export(self) -> None:
+        from .export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.info))
+
+    def action_readiness(self) -> None:
+        from .readiness import ReadinessScreen
+
+        self.app.push_screen(ReadinessScreen(self.info))
+
+    def action_verify(self) -> None:
+        from .verify import VerifyScreen
+
+        self.app.push_screen(VerifyScreen(self.info))
+
+    def action_delete(self) -> None:
+        self.app.delete_session(self.info, after=self._deleted)
+
+    def _deleted(self, state: str) -> None:
+        self.state = state
+        self.query_one("#session-facts", Static).update(self.summary())
+
+    def action_back(self) -> None:
+        self.dismiss(None)
