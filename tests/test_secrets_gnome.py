@@ -183,3 +183,10 @@ def test_frozen_secret_service_times_out_and_processes_exit(tmp_path: Path) -> N
     assert app["app_state"] == "timeout"
     assert app["app_seconds"] < 3.0 + 2.5, "App.run() did not return while the keyring was frozen"
     assert app["exit_delay"] < 1.5
+
+    real = report["client_real_app"]
+    assert real["screen_while_blocked"] == "CatalogScreen", real  # the UI is up while the keyring hangs
+    assert "3 s" in real["reason"] and "COMPOSIO_API_KEY" in real["reason"], real
+    assert real["login_after"] < 3.0 + 1.5, real
+    assert real["quit_early_seconds"] < 3.0 + 1.5, "quitting during a hung keyring call took too long"
+    assert real["exit_delay"] < 1.5

@@ -81,6 +81,45 @@ def frozen_app() -> dict:
     return {"app_state": state, "app_seconds": round(time.monotonic() - start, 3)}
 
 
+def frozen_real_app() -> dict:
+    """The real console against a frozen keyring: the login screen explains, and quitting while
+    the lookup is still blocked returns from the app within the 3 s deadline."""
+    import asyncio
+
+    from tui.app import ComposioApp
+    from tui.core.config import load
+    from tui.core.context import Context
+
+    async def drive() -> dict:
+        settings, paths = load(base_url=URL)
+        app = ComposioApp(Context(settings=settings, paths=paths))
+        start = time.monotonic()
+        async with app.run_test() as pilot:
+            await pilot.pause(0.5)
+            screen_while_blocked = type(app.screen).__name__
+            for _ in range(200):  # the deadline (3 s) decides, then the login screen shows why
+                if type(app.screen).__name__ == "LoginScreen":
+                    break
+                await pilot.pause(0.05)
+            reason = str(app.screen.query_one("#login-reason").render()) if type(app.screen).__name__ == "LoginScreen" else ""
+            shown = time.monotonic() - start
+        return {"screen_while_blocked": screen_while_blocked, "reason": reason, "login_after": round(shown, 3),
+                "app_seconds": round(time.monotonic() - start, 3)}
+
+    async def quit_early() -> float:
+        settings, paths = load(base_url=URL)
+        app = ComposioApp(Context(settings=settings, paths=paths))
+        start = time.monotonic()
+        async with app.run_test() as pilot:
+            await pilot.pause(0.5)  # the keyring lookup is blocked right now
+            app.exit()
+        return round(time.monotonic() - start, 3)
+
+    result = asyncio.run(drive())
+    result["quit_early_seconds"] = asyncio.run(quit_early())
+    return result
+
+
 def main(action: str) -> dict:
     if action == "store":
         return {"store": source_dict(*timed(lambda: secrets.store_key(URL, KEY)))}
@@ -92,6 +131,8 @@ def main(action: str) -> dict:
         return {"resolve": resolve()}
     if action == "frozen-app":
         return frozen_app()
+    if action == "frozen-real-app":
+        return frozen_real_app()
     raise SystemExit(f"unknown action {action}")
 
 

@@ -220,6 +220,7 @@ def main(mode: str, workdir: Path) -> dict:
             report["daemon_stopped"] = Path(f"/proc/{daemon}/stat").read_text().rsplit(")", 1)[1].split()[0]
             report["client"] = run_client("frozen")
             report["client_app"] = run_client("frozen-app")
+            report["client_real_app"] = run_client("frozen-real-app")
         else:
             raise SystemExit(f"unknown mode {mode}")
     finally:

@@ -24,6 +24,10 @@ def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ConfigError as exc:
         print(f"composio-tui: {exc}", file=sys.stderr)
         return EXIT_STORAGE
+    if ctx.settings.debug_log:
+        from ..core.debuglog import enable
+
+        enable(ctx.paths.debug_log)
     if args.command is None:
         return run_console(ctx)
     from . import commands

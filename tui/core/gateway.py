@@ -7,6 +7,7 @@ Every SDK failure leaves this module as an :class:`ApiError` with one actionable
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +36,7 @@ CATALOG_PAGE = 200
 SESSION_TOOLKITS_PAGE = 50
 
 T = TypeVar("T")
+log = logging.getLogger("tui.gateway")
 
 
 def _field(obj: Any, name: str, default: Any = None) -> Any:
@@ -172,12 +174,17 @@ def _seconds(value: str) -> float | None:
 def _api(method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def wrapper(self: "Gateway", *args: Any, **kwargs: Any) -> T:
+        started = time.monotonic()
         try:
-            return method(self, *args, **kwargs)
-        except ApiError:
-            raise
+            result = method(self, *args, **kwargs)
         except Exception as exc:  # every SDK/transport failure becomes one line
-            raise translate(exc, self.base_url) from exc
+            err = exc if isinstance(exc, ApiError) else translate(exc, self.base_url)
+            log.debug("%s failed after %.0f ms: %s", method.__name__, (time.monotonic() - started) * 1000, err.line())
+            if err is exc:
+                raise
+            raise err from exc
+        log.debug("%s ok in %.0f ms", method.__name__, (time.monotonic() - started) * 1000)
+        return result
     return wrapper
 
 
@@ -187,6 +194,9 @@ class Gateway:
     def __init__(self, base_url: str, api_key: str, *, timeout: float = 15.0, max_retries: int = 1) -> None:
         self.base_url = (base_url or PRODUCTION_URL).rstrip("/")
         self._key = api_key
+        from .debuglog import redact
+
+        redact(api_key)
         self.timeout = timeout
         self.max_retries = max_retries
         self._sdk: Any = None
