@@ -83,7 +83,8 @@ class Context:
 
     def start_demo(self, **server_options: Any) -> None:
         """Start the embedded API on loopback and use its own key (never the keyring)."""
-        from ..demo.runner import DEMO_API_KEY, DemoServer
+        from ..demo import DEMO_API_KEY
+        from ..demo.runner import DemoServer
 
         with self._lock:
             if self._demo_server is None:

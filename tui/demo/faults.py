@@ -1,0 +1,116 @@
+"""Fault knobs for the demo API: latency, 5xx errors, 429 bursts, malformed bodies and dropped connections.
+
+Decisions come from a ``random.Random(seed)``, so the same seed and the same request order give the
+same faults. Setting new knobs restarts the sequence from the seed.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import asdict, dataclass, fields
+
+# What a request gets, besides an optional delay.
+PASS = "pass"
+ERROR = "error"
+RATE_LIMIT = "rate_limit"
+MALFORMED = "malformed"
+DROP = "drop"
+
+
+@dataclass(frozen=True, slots=True)
+class Faults:
+    seed: int = 0
+    latency: tuple[float, float] = (0.0, 0.0)
+    """Delay range in seconds (uniform), applied before answering."""
+    error_rate: float = 0.0
+    """Share of requests answered with ``error_status`` and the error envelope."""
+    error_status: int = 500
+    rate_limit_rate: float = 0.0
+    """Chance that a request starts a burst of ``rate_limit_burst`` 429 answers."""
+    rate_limit_burst: int = 3
+    retry_after: int = 1
+    """Seconds sent in the ``retry-after`` header of a 429."""
+    malformed_rate: float = 0.0
+    """Share of requests answered 200 with a body that is not valid JSON."""
+    drop_rate: float = 0.0
+    """Share of requests whose connection is closed without any response."""
+    include_mcp: bool = False
+    """Also apply the knobs to the MCP endpoints (``/tool_router/<id>/mcp``)."""
+
+    def __post_init__(self) -> None:
+        lo, hi = (float(x) for x in self.latency)
+        if lo < 0 or hi < lo:
+            raise ValueError("latency must be (low, high) with 0 <= low <= high")
+        object.__setattr__(self, "latency", (lo, hi))
+        for name in ("error_rate", "rate_limit_rate", "malformed_rate", "drop_rate"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+        if self.error_rate + self.rate_limit_rate + self.malformed_rate + self.drop_rate > 1.0:
+            raise ValueError("the fault rates must add up to at most 1")
+        if self.rate_limit_burst < 1 or self.retry_after < 0 or not 400 <= self.error_status <= 599:
+            raise ValueError("rate_limit_burst >= 1, retry_after >= 0 and error_status 4xx/5xx are required")
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["latency"] = list(self.latency)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Faults:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault knobs: {', '.join(sorted(unknown))}")
+        values = dict(data)
+        if "latency" in values:
+            lat = values["latency"]
+            values["latency"] = (float(lat), float(lat)) if isinstance(lat, (int, float)) else tuple(lat)
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: str = PASS
+    delay: float = 0.0
+
+
+class FaultEngine:
+    """Holds the current knobs and hands out one deterministic decision per request."""
+
+    def __init__(self, faults: Faults | None = None) -> None:
+        self._lock = threading.Lock()
+        self._faults = faults or Faults()
+        self._rng = random.Random(self._faults.seed)
+        self._burst_left = 0
+
+    @property
+    def faults(self) -> Faults:
+        return self._faults
+
+    def set(self, faults: Faults) -> None:
+        with self._lock:
+            self._faults = faults
+            self._rng = random.Random(faults.seed)
+            self._burst_left = 0
+
+    def decide(self, is_mcp: bool = False) -> Decision:
+        with self._lock:
+            f = self._faults
+            if is_mcp and not f.include_mcp:
+                return Decision()
+            lo, hi = f.latency
+            delay = self._rng.uniform(lo, hi) if hi > 0 else 0.0
+            if self._burst_left > 0:
+                self._burst_left -= 1
+                return Decision(RATE_LIMIT, delay)
+            roll = self._rng.random()
+            for action, rate in ((ERROR, f.error_rate), (RATE_LIMIT, f.rate_limit_rate),
+                                 (MALFORMED, f.malformed_rate), (DROP, f.drop_rate)):
+                if roll < rate:
+                    if action == RATE_LIMIT:
+                        self._burst_left = f.rate_limit_burst - 1
+                    return Decision(action, delay)
+                roll -= rate
+            return Decision(PASS, delay)
