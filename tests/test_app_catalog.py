@@ -12,6 +12,7 @@ from tui.core import catalog as catalog_mod
 from tui.core.models import Catalog, Toolkit
 from tui.demo import DEMO_API_KEY
 from tui.demo.data import synthetic_catalog
+from tui.demo.faults import Faults
 from tui.demo.runner import DemoServer
 from tui.widgets.toolkit_table import ToolkitTable
 
@@ -99,10 +100,12 @@ async def test_hostile_search_gets_an_answer_not_a_crash(real_server, query):
         assert app.is_running
 
 
-async def test_starts_from_cache_then_refreshes(real_server, xdg):
-    app = make_app(real_server.base_url, DEMO_API_KEY)
+async def test_starts_from_cache_then_refreshes(xdg):
+    slow = DemoServer(faults=Faults(latency=(0.4, 0.4)))  # the refresh takes a visible moment
+    slow.start()
+    app = make_app(slow.base_url, DEMO_API_KEY)
     cached = Catalog(toolkits=[Toolkit(slug="cached_only", name="Cached Only", usage_rank=0)],
-                     fetched_at=time.time() - 3 * 3600, base_url=real_server.base_url)
+                     fetched_at=time.time() - 3 * 3600, base_url=slow.base_url)
     catalog_mod.save(cached, app.ctx.cache_dir)
     shown_first: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
@@ -115,7 +118,8 @@ async def test_starts_from_cache_then_refreshes(real_server, xdg):
         await settle(pilot)
         assert shown_first == ["cached_only"]
         assert table.row_count >= 150 and "updated just now" in text_of(app, "#topbar")
-    again = catalog_mod.load(app.ctx.cache_dir, real_server.base_url)
+    slow.stop()
+    again = catalog_mod.load(app.ctx.cache_dir, slow.base_url)
     assert again is not None and len(again.toolkits) >= 150
 
 

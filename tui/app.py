@@ -36,10 +36,44 @@ class ComposioApp(App):
         self.refreshing = False
         self.offline = False
         self._boot = boot
-        if ctx.settings.theme in self.available_themes:
-            self.theme = ctx.settings.theme
+        self.theme = self.initial_theme()
         if ctx.settings.keymap:
             self.set_keymap(ctx.settings.keymap)
+
+    def initial_theme(self) -> str:
+        """An explicit setting (CLI, env, file) wins; otherwise the theme chosen last time."""
+        from .core import state
+
+        settings = self.ctx.settings
+        wanted = settings.theme
+        if "theme" not in settings.model_fields_set:
+            wanted = state.read(self.ctx.paths.state_file).get("theme", wanted)
+        return wanted if wanted in self.available_themes else "textual-dark"
+
+    def _theme_changed(self, theme) -> None:
+        from .core import state
+
+        state.remember(self.ctx.paths.state_file, theme=theme.name)
+
+    def get_system_commands(self, screen):
+        """The palette offers every binding of the current screen, namespaced, plus the app's own."""
+        from functools import partial
+
+        from textual.app import SystemCommand
+
+        yield from super().get_system_commands(screen)
+        area = type(screen).__name__.removesuffix("Screen").lower() or "app"
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            b = active.binding
+            if b.system or not b.description or b.action in seen or b.action in ("quit", "help"):
+                continue
+            seen.add(b.action)
+            yield SystemCommand(f"{area}: {b.description}", b.tooltip or b.description,
+                                partial(self.call_next, self.run_action, b.action, active.node))
+        yield SystemCommand("sessions: Sessions created here", "List the sessions in the local ledger",
+                            self.action_sessions)
+        yield SystemCommand("app: Keys", "Show the keys of this screen", self.action_help)
 
     # --- selection (shared by screens) --------------------------------------------------
 
@@ -60,6 +94,7 @@ class ComposioApp(App):
     # --- boot ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.push_screen(CatalogScreen())
         if self._boot:
             self.call_after_refresh(self.boot)
@@ -176,7 +211,7 @@ class ComposioApp(App):
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.screen))
 
     def action_new_session(self) -> None:
         from .screens.new_session import NewSessionScreen

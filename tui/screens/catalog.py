@@ -32,11 +32,13 @@ class CatalogScreen(Screen):
         Binding("n", "new_session", "New session", id="catalog.new_session",
                 tooltip="Create a Tool Router session for the marked toolkits"),
         Binding("s", "sessions", "Sessions", id="catalog.sessions", tooltip="Sessions created from here"),
-        Binding("c", "focus_category", "Category", id="catalog.category"),
-        Binding("o", "toggle_order", "Sort", id="catalog.sort", tooltip="Sort by usage or A–Z"),
+        Binding("c", "focus_category", "Category", id="catalog.category", show=False,
+                tooltip="Filter by category"),
+        Binding("o", "toggle_order", "Sort", id="catalog.sort", show=False, tooltip="Sort by usage or A–Z"),
         Binding("r", "refresh", "Refresh", id="catalog.refresh", tooltip="Fetch the catalog again"),
         Binding("x", "clear_marks", "Clear marks", id="catalog.clear", show=False),
-        Binding("enter", "open_detail", "Details", id="catalog.detail", show=False),
+        Binding("i", "open_detail", "Details", id="catalog.detail", show=False,
+                tooltip="Details of the toolkit (enter too)"),
     ]
 
     def __init__(self) -> None:
@@ -265,8 +267,14 @@ class CatalogScreen(Screen):
     def action_refresh(self) -> None:
         self.app.refresh_catalog(force=True)
 
+    @on(DataTable.RowSelected)
     def action_open_detail(self) -> None:
-        self.query_one(ToolkitDetail).focus()
+        """Enter or i: the details as a screen of their own (the side pane is hidden when narrow)."""
+        from .toolkit import ToolkitScreen
+
+        tk = self.query_one(ToolkitTable).current
+        if tk is not None:
+            self.app.push_screen(ToolkitScreen(tk, self._extra_cache.get(tk.slug), self._tools_cache.get(tk.slug)))
 
     def action_new_session(self) -> None:
         self.app.action_new_session()

@@ -31,11 +31,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
     ]
 
+    def __init__(self, under) -> None:
+        super().__init__()
+        self.under = under
+
     def compose(self) -> ComposeResult:
-        under = self.app.screen_stack[-1] if self.app.screen_stack else self.app.screen
-        rows = binding_rows(under, self.app)
+        rows = binding_rows(self.under, self.app)
         width = max((len(k) for k, _, _ in rows), default=4) + 2
         text = "\n".join(f"[b]{escape(k).ljust(width)}[/b]{escape(d)}" for k, d, _ in rows)
         with VerticalScroll(id="help-box"):
             yield Static(f"[b]Keys on this screen[/b]\n\n{text}\n\n[dim]esc closes · bindings can be remapped by id "
-                         f"in the config file ([keymap])[/dim]", id="help-text")
+                         f"in the config file (\\[keymap])[/dim]", id="help-text")
