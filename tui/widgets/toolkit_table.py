@@ -35,10 +35,10 @@ class ToolkitTable(DataTable):
         self.add_rows(
             (
                 MARK if t.slug in marked else " ",
-                cell(_clip(t.name, 20)),
+                cell(_clip(t.name, 18)),
                 cell(t.slug),
-                cell(_first(tuple(c.name for c in t.categories), 16), "dim"),
-                cell(_first(("none",) if t.no_auth else t.auth_schemes, 12)),
+                cell(_first(tuple(c.name for c in t.categories), 14), "dim"),
+                cell(_first(("none",) if t.no_auth else t.auth_schemes, 10)),
                 Text(str(t.tools_count), justify="right"),
             )
             for t in toolkits
