@@ -41,6 +41,6 @@ def test_only_the_gateway_imports_the_sdk():
 
 def test_entry_point_and_app_module_do_not_load_the_sdk():
     code = ("import sys, tui.__main__, tui.app, tui.cli.run; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('composio', 'composio_client', 'keyring', 'uvicorn', 'mcp')))")
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('composio', 'composio_client', 'keyring', 'uvicorn', 'mcp', 'pydantic', 'pydantic_settings')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"

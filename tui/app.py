@@ -37,17 +37,18 @@ class ComposioApp(App):
         self.offline = False
         self._boot = boot
         self.theme = self.initial_theme()
-        if ctx.settings.keymap:
-            self.set_keymap(ctx.settings.keymap)
 
     def initial_theme(self) -> str:
         """An explicit setting (CLI, env, file) wins; otherwise the theme chosen last time."""
         from .core import state
 
-        settings = self.ctx.settings
-        wanted = settings.theme
-        if "theme" not in settings.model_fields_set:
-            wanted = state.read(self.ctx.paths.state_file).get("theme", wanted)
+        paths = self.ctx.paths
+        if self.ctx.settings_loaded:
+            settings = self.ctx.settings
+            wanted = settings.theme if "theme" in settings.model_fields_set else None
+            wanted = wanted or state.read(paths.state_file).get("theme")
+        else:
+            wanted = state.first_frame_theme(paths.config_file, paths.state_file, self.ctx.overrides.get("theme"))
         return wanted if wanted in self.available_themes else "textual-dark"
 
     def _theme_changed(self, theme) -> None:
@@ -108,8 +109,21 @@ class ComposioApp(App):
 
     @work(thread=True, exclusive=True, group="boot", exit_on_error=False, description="start")
     def boot(self) -> None:
-        """After the first frame: cached catalog, then the key, then a refresh when stale."""
+        """After the first frame: settings, cached catalog, the key, then a refresh when stale."""
+        from .core.config import ConfigError
+
         ctx = self.ctx
+        try:
+            settings = ctx.settings
+        except ConfigError as exc:
+            self.call_from_thread(self.fail, f"{exc}. Fix it, then restart composio-tui.")
+            return
+        if settings.keymap:
+            self.call_from_thread(self.set_keymap, settings.keymap)
+        if settings.debug_log:
+            from .core.debuglog import enable
+
+            enable(ctx.paths.debug_log)
         if ctx.demo:
             try:
                 ctx.start_demo()

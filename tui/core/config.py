@@ -12,13 +12,12 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from .errors import ConfigError
 from .paths import Paths, default_paths
 
+__all__ = ["ConfigError", "Settings", "load", "base_url_source", "PRODUCTION_URL"]
+
 PRODUCTION_URL = "https://backend.composio.dev"
-
-
-class ConfigError(Exception):
-    """The config file or an environment variable holds a bad value."""
 
 
 class Settings(BaseSettings):

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import Settings
+from typing import TYPE_CHECKING
+
 from .paths import Paths
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 DEMO_CACHE_ID = "demo"
 
@@ -40,27 +44,55 @@ class KeyInfo:
 
 
 def mask(key: str | None) -> str:
+    """The last four characters only ("…wxyz"); short keys show nothing."""
     if not key:
         return "—"
-    return "…" + key[-4:] if len(key) > 8 else "…" + "•" * 4
+    return "…" + key[-4:] if len(key) >= 8 else "…"
 
 
-@dataclass
 class Context:
-    settings: Settings
-    paths: Paths
-    demo: bool = False
-    base_url: str = ""
-    key: KeyInfo = field(default_factory=lambda: KeyInfo(None, "none"))
-    _gateway: Any = None
-    _ledger: Any = None
-    _demo_server: Any = None
-    _tmp: Any = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    """Settings load lazily (pydantic-settings costs ~0.3 s to import): the console paints its first
+    frame first and reads them in its boot worker; commands read them at once."""
 
-    def __post_init__(self) -> None:
-        if not self.base_url:
-            self.base_url = self.settings.base_url
+    def __init__(self, settings: Settings | None = None, paths: Paths | None = None, *, demo: bool = False,
+                 overrides: dict[str, Any] | None = None) -> None:
+        if paths is None:
+            from .paths import default_paths
+
+            paths = default_paths()
+        self.paths = paths
+        self.demo = demo
+        self.overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+        self.key = KeyInfo(None, "none")
+        self._settings = settings
+        self._base_url = ""
+        self._gateway: Any = None
+        self._ledger: Any = None
+        self._demo_server: Any = None
+        self._tmp: Any = None
+        self._lock = threading.RLock()
+
+    @property
+    def settings(self) -> Settings:
+        """Raises config.ConfigError for a bad config file or variable."""
+        with self._lock:
+            if self._settings is None:
+                from .config import load
+
+                self._settings, _ = load(self.paths, **self.overrides)
+            return self._settings
+
+    @property
+    def settings_loaded(self) -> bool:
+        return self._settings is not None
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url or self.settings.base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self._base_url = value
 
     @property
     def cache_id(self) -> str:

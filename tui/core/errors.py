@@ -45,3 +45,7 @@ class ApiError(Exception):
         if self.request_id:
             text += f" (request id {self.request_id})"
         return text
+
+
+class ConfigError(Exception):
+    """The config file or an environment variable holds a bad value; ``str`` says which and where."""

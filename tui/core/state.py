@@ -28,3 +28,20 @@ def remember(path: Path, **values: Any) -> None:
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+def first_frame_theme(config_file: Path, state_file: Path, cli_theme: str | None = None) -> str | None:
+    """The theme to paint the first frame with, without importing pydantic: command line, then
+    COMPOSIO_TUI_THEME, then the config file (read with tomllib), then the theme chosen last time.
+    The full Settings, read right after, apply the same order."""
+    import tomllib
+
+    if cli_theme:
+        return cli_theme
+    if os.environ.get("COMPOSIO_TUI_THEME"):
+        return os.environ["COMPOSIO_TUI_THEME"]
+    try:
+        theme = tomllib.loads(config_file.read_text(encoding="utf-8")).get("theme")
+    except (OSError, ValueError):
+        theme = None
+    return theme if isinstance(theme, str) else read(state_file).get("theme")

@@ -95,7 +95,7 @@ class CatalogScreen(Screen):
         count = f"{len(cat.toolkits):,} toolkits" if cat and cat.toolkits else "no catalog yet"
         age = catalog_mod.age_text(cat.fetched_at) if cat else ""
         busy = "  [b]refreshing…[/b]" if app.refreshing else ""
-        where = "demo API" if app.ctx.demo else app.ctx.base_url
+        where = "demo API" if app.ctx.demo else (app.ctx.base_url if app.ctx.settings_loaded else "…")
         key = app.ctx.key
         key_text = f"key {key.masked} ({key.source})" if key.key else "no key"
         self.query_one("#topbar", Static).update(
