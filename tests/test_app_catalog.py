@@ -154,3 +154,17 @@ async def test_wrong_key_is_a_message(real_server):
         state = str(app.screen.query_one("#state", Static).render())
         assert "rejected the API key (401)" in state and "request id" in state
         assert "ak_wrong_key_000000" not in state
+
+
+async def test_toolkit_missing_optional_fields_shows_dashes(real_server):
+    app = make_app(real_server.base_url, DEMO_API_KEY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#search", Input).value = "composio_search"
+        await pilot.pause(0.6)
+        await settle(pilot)
+        table = app.screen.query_one(ToolkitTable)
+        assert table.current.slug == "composio_search" and table.current.app_url == ""
+        body = text_of(app, "#detail-body")
+        assert "App         —" in body and "no auth needed" in body
+        assert "COMPOSIO_SEARCH_" in text_of(app, "#detail-tools")

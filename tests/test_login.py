@@ -84,6 +84,8 @@ async def test_good_key_is_verified_stored_and_read_back(server, backend):
         assert list(backend.items.values()) == [GOOD]
         assert [c[0] for c in backend.calls][-2:] == ["set", "get"]  # written, then read back
         assert app.ctx.key.source == "keyring" and len(app.catalog.toolkits) >= 150
+        topbar = str(app.screen.query_one("#topbar", Static).render())
+        assert f"key {GOOD[-4:]}" not in topbar and f"…{GOOD[-4:]} (keyring: MemoryKeyring)" in topbar
 
 
 async def test_this_run_only_writes_nothing(server, backend):

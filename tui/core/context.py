@@ -29,6 +29,14 @@ class KeyInfo:
     key: str | None
     source: str  # env | keyring | memory | demo | none
     detail: str = ""
+    backend: str = ""
+
+    @property
+    def short(self) -> str:
+        """For the status line: "env", "keyring: SecretService", "this run only", "demo"."""
+        if self.source == "keyring":
+            return f"keyring: {self.backend}" if self.backend else "keyring"
+        return {"memory": "this run only"}.get(self.source, self.source)
 
     @property
     def masked(self) -> str:
@@ -137,7 +145,7 @@ class Context:
 
         found = secrets.resolve_key(self.base_url, deadline=deadline)
         if found.key:
-            self.use_key(KeyInfo(found.key, found.source, secrets.describe(found).rsplit(",", 1)[0]))
+            self.use_key(KeyInfo(found.key, found.source, secrets.describe(found).rsplit(",", 1)[0], found.backend))
         return found
 
     def use_key(self, info: KeyInfo) -> None:

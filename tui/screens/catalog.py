@@ -70,6 +70,7 @@ class CatalogScreen(Screen):
         self.query_one(ToolkitTable).focus()
         self.update_selection()
         self.update_topbar()
+        self.set_interval(30, self.update_topbar)  # keeps "updated N min ago" true
 
     # --- data in ----------------------------------------------------------------------
 
@@ -97,7 +98,7 @@ class CatalogScreen(Screen):
         busy = "  [b]refreshing…[/b]" if app.refreshing else ""
         where = "demo API" if app.ctx.demo else (app.ctx.base_url if app.ctx.settings_loaded else "…")
         key = app.ctx.key
-        key_text = f"key {key.masked} ({key.source})" if key.key else "no key"
+        key_text = f"key {key.masked} ({key.short})" if key.key else "no key"
         self.query_one("#topbar", Static).update(
             f"[b]composio-tui[/b] · {escape(where)} · {escape(key_text)} · {count} · {age}{busy}"
         )

@@ -104,7 +104,7 @@ class LoginScreen(Screen[KeyInfo | None]):
                     self._failed, f"The key works but could not be stored: {exc} Press ctrl+t to use it for this "
                                   "run only.")
                 return
-            info = KeyInfo(stored.key, "keyring", f"from keyring ({stored.backend})")
+            info = KeyInfo(stored.key, "keyring", f"from keyring ({stored.backend})", stored.backend)
         else:
             held = secrets.hold_key(self.base_url, key)
             info = KeyInfo(held.key, "memory", "in memory for this run only (not stored)")
