@@ -171,10 +171,21 @@ def _seconds(value: str) -> float | None:
         return None
 
 
+def _no_telemetry() -> None:
+    """The SDK keeps ``allow_tracking`` in a ContextVar set only in the thread that built the client;
+    calls from worker threads would otherwise queue telemetry. Set it off in every calling context."""
+    try:
+        from composio.core.models.base import allow_tracking
+    except Exception:  # pragma: no cover - SDK layout changed: construction still passes False
+        return
+    allow_tracking.set(False)
+
+
 def _api(method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def wrapper(self: "Gateway", *args: Any, **kwargs: Any) -> T:
         started = time.monotonic()
+        _no_telemetry()
         try:
             result = method(self, *args, **kwargs)
         except Exception as exc:  # every SDK/transport failure becomes one line

@@ -82,11 +82,18 @@ def create(gateway, ledger, user_id: str, toolkits: Iterable[str], known: Collec
     return info
 
 
+UNKNOWN_OUTCOME = (errors.TIMEOUT, errors.NETWORK, errors.BAD_RESPONSE)
+
+
+def outcome_unknown(err: ApiError) -> bool:
+    """A timeout, a dropped connection or an unreadable 2xx: the session may exist all the same."""
+    return err.kind in UNKNOWN_OUTCOME
+
+
 def _record_failure(ledger, row: int, err: ApiError) -> None:
-    """A refusal is recorded as failed. A timeout or a dropped connection leaves the outcome
-    unknown: the row stays pending and ``reconcile_stale`` later marks it "unknown", rather than
-    pretending that nothing was created."""
-    if err.kind not in (errors.TIMEOUT, errors.NETWORK):
+    """A refusal is recorded as failed. An unknown outcome leaves the row pending, and
+    ``reconcile_stale`` later marks it "unknown", rather than pretending nothing was created."""
+    if not outcome_unknown(err):
         ledger.fail(row, err.line())
 
 

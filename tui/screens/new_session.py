@@ -31,6 +31,7 @@ class NewSessionScreen(Screen[SessionInfo | None]):
         super().__init__()
         self.toolkits = toolkits
         self.recent_users = recent_users
+        self.busy = False  # a create request is in flight
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form"):
@@ -92,16 +93,21 @@ class NewSessionScreen(Screen[SessionInfo | None]):
     @on(Input.Submitted, "#toolkits")
     @on(Button.Pressed, "#create")
     def action_create(self) -> None:
+        if self.busy:  # ctrl+s, enter or the button again: never send a second request
+            return
         user_id = self.query_one("#user-id", Input).value
         slugs = parse_slugs(self.query_one("#toolkits", Input).value)
         try:
             sessions.check(user_id, slugs, self.known)
         except sessions.InputError as err:
             self.status("Not sent: " + " ".join(err.problems), error=True)
-            if not check_user_id(user_id).ok:
+            verdict = check_user_id(user_id)
+            if not verdict.ok:  # also next to the field: in 80x24 the status line is below the fold
+                self.query_one("#user-note", Static).update(f"[$error]{escape(verdict.error)}[/]")
                 self.query_one("#user-id", Input).focus()
             return
         self.status(f"Creating a session for {user_id}…")
+        self.busy = True
         self.query_one("#create", Button).disabled = True
         self.create(user_id, slugs, self.query_one("#manage", Checkbox).value)
 
@@ -110,19 +116,33 @@ class NewSessionScreen(Screen[SessionInfo | None]):
 
     @work(thread=True, exclusive=True, group="create", exit_on_error=False, description="create session")
     def create(self, user_id: str, slugs: list[str], manage: bool) -> None:
-        ctx = self.app.ctx
+        app = self.app  # held: once the form is closed, self.app cannot find the app from this thread
+        ctx = app.ctx
+        known = self.known
         try:
-            info = sessions.create(ctx.gateway, ctx.ledger, user_id, slugs, self.known,
-                                   manage_connections=manage)
+            info = sessions.create(ctx.gateway, ctx.ledger, user_id, slugs, known, manage_connections=manage)
         except (ApiError, sessions.InputError) as err:
-            self.app.call_from_thread(self._failed, str(err))
+            app.call_from_thread(self._failed, str(err))
             return
         except Exception as exc:  # the ledger can fail too (disk full, foreign file)
-            self.app.call_from_thread(self._failed, str(exc))
+            app.call_from_thread(self._failed, str(exc))
             return
-        self.app.call_from_thread(self.dismiss, info)
+        app.call_from_thread(self._created, info)
+
+    def _created(self, info: SessionInfo) -> None:
+        if self.is_active:
+            self.dismiss(info)
+            return
+        # The form was left while the request was in flight: the session exists (and is in the ledger),
+        # so say so instead of creating it silently; never pop whatever screen is on top now.
+        self.app.notify(f"Session {info.session_id} was created for {info.user_id} after the form closed; "
+                        "it is in the sessions list (s).", severity="warning", timeout=10, markup=False)
 
     def _failed(self, text: str) -> None:
+        self.busy = False
+        if not self.is_active:
+            self.app.notify(f"Session not created: {text}", severity="error", timeout=10, markup=False)
+            return
         self.query_one("#create", Button).disabled = False
         self.status(f"Not created: {text}", error=True)
 
