@@ -5,38 +5,96 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..core.config import ConfigError, load
 from ..core.context import Context
+from ..core.errors import ConfigError
 from ..core.paths import default_paths
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_API, EXIT_STORAGE = 0, 1, 2, 3, 4, 5, 6
 
 
-def make_context(args: argparse.Namespace) -> Context:
-    settings, paths = load(default_paths(args.config), base_url=args.base_url, theme=args.theme,
-                           timeout=args.timeout)
-    return Context(settings=settings, paths=paths, demo=bool(args.demo))
+def make_context(args: argparse.Namespace, *, lazy: bool = False) -> Context:
+    """``lazy``: the console reads its settings after the first frame (see Context)."""
+    overrides = {"base_url": args.base_url, "theme": args.theme, "timeout": args.timeout}
+    ctx = Context(paths=default_paths(args.config), demo=bool(args.demo), overrides=overrides)
+    if not lazy:
+        ctx.settings  # noqa: B018 - raises ConfigError now, before any work
+    return ctx
 
 
 def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    console = args.command is None
     try:
-        ctx = make_context(args)
+        ctx = make_context(args, lazy=console)
     except ConfigError as exc:
         print(f"composio-tui: {exc}", file=sys.stderr)
         return EXIT_STORAGE
+    if console:
+        return run_console(ctx)
     if ctx.settings.debug_log:
         from ..core.debuglog import enable
 
         enable(ctx.paths.debug_log)
-    if args.command is None:
-        return run_console(ctx)
-    from . import commands
-
-    handler = getattr(commands, "cmd_" + args.command.replace("-", "_"))
     try:
-        return handler(ctx, args)
+        return run_command(ctx, args)
     finally:
         ctx.close()
+        # The SDK's thousands of pydantic models make the collector's passes at interpreter exit take
+        # about a second; everything left is freed by reference counting or by the OS anyway.
+        import gc
+
+        gc.freeze()
+
+
+def run_command(ctx: Context, args: argparse.Namespace) -> int:
+    """Call the command's handler; map the core's errors to one stderr line and an exit code."""
+    import importlib
+
+    from ..core.errors import ApiError
+    from ..core.ledger import LedgerError
+    from ..core.sessions import InputError
+
+    module, name = getattr(args, "handler", None) or ("commands", "cmd_" + args.command.replace("-", "_"))
+    handler = getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    try:
+        return handler(ctx, args)
+    except ApiError as err:
+        print(f"composio-tui: {err.line()}", file=sys.stderr)
+        return exit_code_for(err)
+    except InputError as err:
+        for problem in err.problems:
+            print(f"composio-tui: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except LedgerError as err:
+        print(f"composio-tui: {err}", file=sys.stderr)
+        return EXIT_STORAGE
+    except BrokenPipeError:  # e.g. `| head`: the reader left, which is not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("composio-tui: interrupted.", file=sys.stderr)
+        return 130
+
+
+def connect(ctx: Context) -> None:
+    """Make ``ctx.gateway`` usable: the embedded API with --demo, else a key that never prompts.
+
+    Raises an AUTH ApiError (exit 3) with one sentence when there is no key.
+    """
+    from ..core.errors import AUTH, ApiError
+
+    if ctx.demo:
+        ctx.start_demo()
+        return
+    if ctx.key.key:
+        return
+    found = ctx.resolve_key()
+    if found.key:
+        return
+    if found.source == "env":  # set but unusable: the sentence says what is wrong with it
+        raise ApiError(AUTH, found.message.rstrip("."))
+    raise ApiError(AUTH, f"No API key for {ctx.base_url}; set COMPOSIO_API_KEY or run `composio-tui login`")
 
 
 def run_console(ctx: Context) -> int:

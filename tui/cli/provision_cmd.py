@@ -1,0 +1,111 @@
+"""`provision --users FILE --toolkit SLUG...`: one session per user, resumable, with a summary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..core import errors, provision
+from ..core.context import Context
+from ..core.sessions import InputError
+from ..core.validation import check_slugs
+from .output import Progress, emit_list, error, inert, say
+from .run import EXIT_API, EXIT_AUTH, EXIT_OK, EXIT_STORAGE, EXIT_USAGE, connect
+from .toolkits_cmd import known_slugs
+
+COLUMNS = [("user_id", "USER"), ("status", "STATUS"), ("session_id", "SESSION"), ("mcp_url", "MCP URL"),
+           ("error", "ERROR")]
+SHOW_FAILURES = 20
+
+
+def _format(args: argparse.Namespace) -> str | None:
+    """csv | json | jsonl, or None for the terminal table / pipe JSON Lines default on stdout."""
+    if args.json:
+        return "json"
+    if args.format:
+        return args.format
+    if args.output:
+        suffix = Path(args.output).suffix.casefold()
+        return {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix, "csv")
+    return None
+
+
+def cmd_provision(ctx: Context, args: argparse.Namespace) -> int:
+    try:
+        rows = provision.check_rows(provision.read_users(args.users, sys.stdin))
+    except provision.UsersFileError as exc:
+        error(str(exc))
+        return EXIT_USAGE
+    slugs = list(args.toolkit)
+    connect(ctx)
+    known = known_slugs(ctx, slugs)
+    problems = check_slugs(slugs, known)
+    if problems:  # one list of slugs for every user: nothing is sent
+        raise InputError(problems)
+    if any(not r.error for r in rows):
+        _ = ctx.gateway.creator  # the SDK import (seconds) happens here, before any ledger row is pending
+    bad = sum(1 for r in rows if r.error)
+    say(f"{len(rows)} users in {'standard input' if args.users == '-' else args.users}"
+        f"{f', {bad} not usable (reported below)' if bad else ''}; toolkits: {', '.join(slugs)}.")
+
+    progress = Progress(len(rows), enabled=sys.stderr.isatty())
+    policy = provision.Backoff(max_attempts=args.retries + 1)
+    with provision.exclusive(ctx.ledger_path):
+        try:
+            report = provision.provision(
+                ctx.gateway, ctx.ledger, rows, slugs, known, concurrency=args.concurrency, force=args.force,
+                manage_connections=not args.no_manage_connections, policy=policy,
+                on_outcome=lambda o: progress.add(o.status))
+        finally:
+            progress.close()
+    _write(report, args)
+    _summary(report)
+    return _exit(report)
+
+
+def _write(report: provision.Report, args: argparse.Namespace) -> None:
+    fmt = _format(args)
+    if args.output:
+        provision.write_atomic(Path(args.output), provision.render(report, fmt or "csv"))
+        say(f"Results written to {args.output} ({fmt}).")
+    elif fmt is None:
+        rows = [{k: o.as_row()[k] for k in provision.FIELDS} for o in report.outcomes]
+        emit_list(rows, COLUMNS, as_json=False, shrink=("error", "user_id"))
+    else:
+        sys.stdout.write(provision.render(report, fmt))
+        sys.stdout.flush()
+
+
+def _summary(report: provision.Report) -> None:
+    created, skipped = report.count(provision.CREATED), report.count(provision.SKIPPED)
+    failed = report.failed
+    retries = f"; {report.retries} retries after 429/5xx" if report.retries else ""
+    say(f"Done in {report.seconds:.1f} s: {created} created, {skipped} skipped (already provisioned), "
+        f"{len(failed)} failed{retries}.")
+    for outcome in failed[:SHOW_FAILURES]:
+        say(f"  failed  line {outcome.line}  {inert(outcome.user_id)!r}: {outcome.error}")
+    if len(failed) > SHOW_FAILURES:
+        say(f"  … and {len(failed) - SHOW_FAILURES} more (see the results' error column).")
+    warned = [o for o in report.outcomes if o.warning and o.status != provision.FAILED]
+    for outcome in warned[:SHOW_FAILURES]:
+        say(f"  note    line {outcome.line}  {inert(outcome.user_id)!r}: {outcome.warning}")
+    if len(warned) > SHOW_FAILURES:
+        say(f"  … and {len(warned) - SHOW_FAILURES} more notes (see the results' warning column).")
+    if report.fatal:
+        error(f"stopped early: {report.fatal}")
+
+
+def _exit(report: provision.Report) -> int:
+    if report.fatal_kind in (errors.AUTH, errors.CONFIG):
+        return EXIT_AUTH if report.fatal_kind == errors.AUTH else EXIT_USAGE
+    if report.fatal_kind == "ledger":
+        return EXIT_STORAGE
+    if report.fatal_kind == "interrupted":
+        return 130
+    failed = report.failed
+    if not failed:
+        return EXIT_OK
+    if all(o.attempts == 0 and not o.error.startswith("not attempted") for o in failed):
+        return EXIT_USAGE  # only rows that were never sent: bad IDs or repeats
+    return EXIT_API
