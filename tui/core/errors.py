@@ -14,6 +14,11 @@ BAD_REQUEST = "bad_request"
 CONFIG = "config"
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 class ApiError(Exception):
     """A failure talking to the Composio API, phrased for an operator.
 
@@ -39,9 +44,9 @@ class ApiError(Exception):
         super().__init__(self.line())
 
     def line(self) -> str:
-        text = self.message.rstrip(".") + "."
+        text = _sentence(self.message)
         if self.hint:
-            text += " " + self.hint.rstrip(".") + "."
+            text += " " + _sentence(self.hint)
         if self.request_id:
             text += f" (request id {self.request_id})"
         return text
