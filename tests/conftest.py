@@ -28,3 +28,17 @@ def isolated_env(tmp_path, monkeypatch):
 @pytest.fixture
 def xdg(isolated_env):
     return isolated_env
+
+
+@pytest.fixture
+def memory_keyring():
+    """An in-memory keyring installed for the test (keyring_helpers.MemoryKeyring), removed after."""
+    from keyring_helpers import MemoryKeyring
+    from tui.core import secrets
+
+    backend = MemoryKeyring()
+    secrets.reset()
+    secrets.use_backend(backend)
+    yield backend
+    secrets.use_backend(None)
+    secrets.reset()

@@ -27,23 +27,13 @@ def hits(text: str) -> bool:
     return KEY in text or KEY[:-4] in text
 
 
-@pytest.fixture
-def keyring_memory():
-    backend = MemoryKeyring()
-    secrets.reset()
-    secrets.use_backend(backend)
-    yield backend
-    secrets.use_backend(None)
-    secrets.reset()
-
-
-async def test_key_appears_nowhere(xdg, keyring_memory, monkeypatch, capsys):
+async def test_key_appears_nowhere(xdg, memory_keyring, monkeypatch, capsys):
     monkeypatch.setenv("COMPOSIO_TUI_DEBUG_LOG", "true")
     with DemoServer(api_keys=(KEY,)) as server:
         url = server.base_url
         monkeypatch.setattr("sys.stdin", io.StringIO(KEY + "\n"))
         assert main(["--base-url", url, "login"]) == 0
-        assert keyring_memory.items  # stored in the keyring, and only there
+        assert memory_keyring.items  # stored in the keyring, and only there
         assert main(["--base-url", url, "info"]) == 0
         assert main(["--base-url", url, "login", "--check-only"]) in (0, 2)  # stdin is used up: a usage error
 
@@ -74,7 +64,7 @@ async def test_key_appears_nowhere(xdg, keyring_memory, monkeypatch, capsys):
             messages += [n.message for n in app._notifications]
         debuglog.disable()
         assert main(["--base-url", url, "logout"]) == 0
-        assert not keyring_memory.items
+        assert not memory_keyring.items
 
     out = capsys.readouterr()
     assert not hits(out.out) and not hits(out.err)

@@ -16,16 +16,6 @@ FIXED_PORT = 47833
 GOOD = DEMO_API_KEY
 
 
-@pytest.fixture
-def backend():
-    memory = MemoryKeyring()
-    secrets.reset()
-    secrets.use_backend(memory)
-    yield memory
-    secrets.use_backend(None)
-    secrets.reset()
-
-
 @pytest.fixture(scope="module")
 def server():
     with DemoServer() as s:
@@ -49,7 +39,7 @@ async def type_key(pilot, key: str) -> None:
         await pilot.press(ch)
 
 
-async def test_no_key_opens_login_and_input_is_masked(server, backend):
+async def test_no_key_opens_login_and_input_is_masked(server, memory_keyring):
     app = make_app(server.base_url, None)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_login(pilot)
@@ -61,7 +51,7 @@ async def test_no_key_opens_login_and_input_is_masked(server, backend):
         assert "visible_secret" not in svg and "•" in svg
 
 
-async def test_rejected_key_is_never_stored(server, backend):
+async def test_rejected_key_is_never_stored(server, memory_keyring):
     app = make_app(server.base_url, None)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_login(pilot)
@@ -69,11 +59,11 @@ async def test_rejected_key_is_never_stored(server, backend):
         await pilot.press("enter")
         await settle(pilot)
         assert "rejected this key (401); nothing was stored" in status(app)
-        assert backend.items == {} and not any(c[0] == "set" for c in backend.calls)
+        assert memory_keyring.items == {} and not any(c[0] == "set" for c in memory_keyring.calls)
         assert isinstance(app.screen, LoginScreen)
 
 
-async def test_good_key_is_verified_stored_and_read_back(server, backend):
+async def test_good_key_is_verified_stored_and_read_back(server, memory_keyring):
     app = make_app(server.base_url, None)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_login(pilot)
@@ -81,29 +71,29 @@ async def test_good_key_is_verified_stored_and_read_back(server, backend):
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, LoginScreen)
-        assert list(backend.items.values()) == [GOOD]
-        assert [c[0] for c in backend.calls][-2:] == ["set", "get"]  # written, then read back
+        assert list(memory_keyring.items.values()) == [GOOD]
+        assert [c[0] for c in memory_keyring.calls][-2:] == ["set", "get"]  # written, then read back
         assert app.ctx.key.source == "keyring" and len(app.catalog.toolkits) >= 150
         topbar = str(app.screen.query_one("#topbar", Static).render())
         assert f"key {GOOD[-4:]}" not in topbar and f"…{GOOD[-4:]} (keyring: MemoryKeyring)" in topbar
 
 
-async def test_this_run_only_writes_nothing(server, backend):
+async def test_this_run_only_writes_nothing(server, memory_keyring):
     app = make_app(server.base_url, None)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_login(pilot)
         await type_key(pilot, GOOD)
         await pilot.press("ctrl+t")
         await settle(pilot)
-        assert app.ctx.key.source == "memory" and backend.items == {}
+        assert app.ctx.key.source == "memory" and memory_keyring.items == {}
         assert len(app.catalog.toolkits) >= 150
 
 
-async def test_wrong_key_never_replaces_a_stored_good_key(server, backend):
+async def test_wrong_key_never_replaces_a_stored_good_key(server, memory_keyring):
     secrets.store_key(server.base_url, GOOD)
     secrets.reset()
-    secrets.use_backend(backend)
-    stored = dict(backend.items)
+    secrets.use_backend(memory_keyring)
+    stored = dict(memory_keyring.items)
     app = make_app(server.base_url, "ak_wrong_env_key_000", source="memory")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_login(pilot)  # the key in use was rejected: the login screen says why
@@ -111,7 +101,7 @@ async def test_wrong_key_never_replaces_a_stored_good_key(server, backend):
         await type_key(pilot, "ak_another_wrong_key_1")
         await pilot.press("enter")
         await settle(pilot)
-        assert backend.items == stored
+        assert memory_keyring.items == stored
 
 
 class DroppingKeyring(MemoryKeyring):

@@ -156,6 +156,15 @@ class Ledger:
 
     # -- opening and recognising the file -------------------------------------------------------------
 
+    def _operational(self, exc: sqlite3.OperationalError, what: str) -> LedgerError:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return LedgerError(
+                f"The session ledger at {self.path} stayed locked by another process for "
+                f"{BUSY_TIMEOUT_MS // 1000} s; close other composio-tui windows and try again.",
+                self.path,
+            )
+        return self._fail(f"{what} ({exc})")
+
     def _fail(self, problem: str) -> LedgerError:
         return LedgerError(
             f"The session ledger at {self.path} {problem}; move it aside (for example rename it to "
@@ -199,13 +208,7 @@ class Ledger:
             raise
         except sqlite3.OperationalError as exc:
             db.close()
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise LedgerError(
-                    f"The session ledger at {self.path} stayed locked by another process for "
-                    f"{BUSY_TIMEOUT_MS // 1000} s; close other composio-tui windows and try again.",
-                    self.path,
-                ) from None
-            raise self._fail(f"cannot be read ({exc})") from None
+            raise self._operational(exc, "cannot be read") from None
         except sqlite3.DatabaseError:
             db.close()
             raise self._fail("is damaged or is not a SQLite database") from None
@@ -303,13 +306,7 @@ class Ledger:
                     if db.in_transaction:
                         db.execute("ROLLBACK")
             except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise LedgerError(
-                        f"The session ledger at {self.path} stayed locked by another process for "
-                        f"{BUSY_TIMEOUT_MS // 1000} s; close other composio-tui windows and try again.",
-                        self.path,
-                    ) from None
-                raise self._fail(f"cannot be used ({exc})") from None
+                raise self._operational(exc, "cannot be used") from None
             except sqlite3.IntegrityError as exc:
                 raise LedgerError(f"The session ledger at {self.path} refused a write ({exc}).", self.path) from None
             except sqlite3.DatabaseError:
