@@ -7,13 +7,11 @@ import io
 import secrets as pysecrets
 from pathlib import Path
 
-import pytest
 
 from apphelp import settle
-from keyring_helpers import MemoryKeyring
 from tui.__main__ import main
 from tui.app import ComposioApp
-from tui.core import debuglog, secrets
+from tui.core import debuglog
 from tui.core.config import load
 from tui.core.context import Context
 from tui.core.paths import default_paths
