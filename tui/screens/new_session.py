@@ -130,17 +130,21 @@ class NewSessionScreen(Screen[SessionInfo | None]):
         app.call_from_thread(self._created, info)
 
     def _created(self, info: SessionInfo) -> None:
+        self.busy = False
         if self.is_active:
             self.dismiss(info)
             return
-        # The form was left while the request was in flight: the session exists (and is in the ledger),
-        # so say so instead of creating it silently; never pop whatever screen is on top now.
-        self.app.notify(f"Session {info.session_id} was created for {info.user_id} after the form closed; "
-                        "it is in the sessions list (s).", severity="warning", timeout=10, markup=False)
+        # The form was left (or covered) while the request was in flight: the session exists and is in
+        # the ledger, so say so instead of creating it silently; never pop whatever screen is on top now.
+        if self.is_attached:
+            self.query_one("#create", Button).disabled = False
+            self.status(f"Created {info.session_id} for {info.user_id}; it is in the sessions list (s).")
+        self.app.notify(f"Session {info.session_id} was created for {info.user_id} while the form was not in "
+                        "front; it is in the sessions list (s).", severity="warning", timeout=10, markup=False)
 
     def _failed(self, text: str) -> None:
         self.busy = False
-        if not self.is_active:
+        if not self.is_attached:  # the form was left while the request was in flight
             self.app.notify(f"Session not created: {text}", severity="error", timeout=10, markup=False)
             return
         self.query_one("#create", Button).disabled = False

@@ -73,6 +73,9 @@ class SessionScreen(Screen[None]):
         self.app.push_screen(VerifyScreen(self.info))
 
     def action_delete(self) -> None:
+        if self.state in ("deleted", "gone"):  # asking again would send a request and turn "deleted" into "gone"
+            self.notify(f"This session is already {self.state}.", severity="warning", markup=False)
+            return
         self.app.delete_session(self.info, after=self._deleted)
 
     def _deleted(self, state: str) -> None:

@@ -1,0 +1,159 @@
+"""Helpers for the per-user session tests: a small demo API, deterministic ids and clock, UI steps.
+
+The steps drive the real screens with keys (mark in the catalog, ``n``, type, ``ctrl+s``); they only
+read widget state to find where to go, never to change it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from pathlib import Path
+
+from textual.events import Paste
+from textual.widgets import Input, Static
+
+from apphelp import settle
+from demo_fixtures import small_catalog
+from tui.demo.runner import DemoServer
+from tui.widgets.toolkit_table import ToolkitTable
+
+LEDGER_TIME = "2025-01-31T12:00:00Z"
+
+
+def small_server(directory: Path, port: int = 0, **options) -> DemoServer:
+    """A started demo API over the six-toolkit catalog (github, gmail, slack, notion, hackernews, airtable)."""
+    return DemoServer(catalog=small_catalog(directory), port=port, **options).start()
+
+
+def deterministic_ids(monkeypatch) -> None:
+    """Make the demo API's ids (sessions trs_, accounts ca_, link tokens ln_) a counter per prefix.
+
+    The demo server draws them from ``secrets``; a ``seed``/``id_factory`` option on ``DemoServer``
+    would make this patch unnecessary.
+    """
+    import tui.demo.sessions
+    import tui.demo.state
+
+    counters: dict[str, itertools.count] = {}
+
+    def new_id(prefix: str, length: int = 12) -> str:
+        n = next(counters.setdefault(prefix, itertools.count(1)))
+        return prefix + str(n).zfill(length)
+
+    monkeypatch.setattr(tui.demo.state, "new_id", new_id)
+    monkeypatch.setattr(tui.demo.sessions, "new_id", new_id)
+
+
+def fixed_clock(monkeypatch) -> None:
+    """Ledger timestamps (shown in the sessions list) at one fixed instant."""
+    import tui.core.ledger
+
+    monkeypatch.setattr(tui.core.ledger, "_now", lambda: LEDGER_TIME)
+
+
+def fast_polling(monkeypatch, interval: float = 0.05) -> None:
+    """The readiness screen polls a Connect link every 1.5 s; tests need not wait that long."""
+    import tui.screens.readiness
+
+    monkeypatch.setattr(tui.screens.readiness, "POLL_INTERVAL", interval)
+
+
+# --- reading the screen ------------------------------------------------------------------------
+
+
+def text(app, selector: str) -> str:
+    """The plain text a Static on the current screen shows."""
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def visible_text(app, selector: str) -> str:
+    """Like ``text`` but also asserts the widget is displayed inside the terminal, not scrolled away."""
+    widget = app.screen.query_one(selector, Static)
+    region = widget.region
+    assert widget.display and region.height > 0, f"{selector} is not displayed"
+    assert region.y >= 0 and region.bottom <= app.size.height, f"{selector} is outside the screen: {region}"
+    return str(widget.render())
+
+
+def notes(app) -> list[str]:
+    """The messages of the notifications currently shown."""
+    return [n.message for n in app._notifications]
+
+
+def screen_name(app) -> str:
+    return type(app.screen).__name__
+
+
+async def wait_until(pilot, predicate, timeout: float = 10.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await pilot.pause(0.02)
+
+
+# --- steps -------------------------------------------------------------------------------------
+
+
+async def mark(pilot, *slugs: str) -> None:
+    """Mark toolkits in the catalog: move the cursor to each row and press space."""
+    table = pilot.app.screen.query_one(ToolkitTable)
+    for slug in slugs:
+        row = [t.slug for t in table.shown].index(slug)
+        table.move_cursor(row=row)
+        await pilot.press("space")
+    assert list(slugs) == [s for s in pilot.app.marked if s in slugs]
+
+
+async def open_form(pilot, *slugs: str) -> None:
+    """From the catalog: mark ``slugs`` (when given) and press n."""
+    if slugs:
+        await mark(pilot, *slugs)
+    await pilot.press("n")
+    await pilot.pause()
+    assert screen_name(pilot.app) == "NewSessionScreen"
+
+
+async def paste(pilot, selector: str, value: str) -> None:
+    """Paste into an Input the way a terminal delivers it (bracketed paste)."""
+    widget = pilot.app.screen.query_one(selector, Input)
+    widget.focus()
+    widget.post_message(Paste(value))
+    await pilot.pause()
+
+
+async def create(pilot, user_id: str, *slugs: str):
+    """Catalog -> form (the user id pasted) -> ctrl+s -> session screen. Returns the screen's SessionInfo."""
+    await open_form(pilot, *slugs)
+    await paste(pilot, "#user-id", user_id)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    app = pilot.app
+    if screen_name(app) == "NewSessionScreen":
+        raise AssertionError("the form did not create a session: " + text(app, "#form-status"))
+    assert screen_name(app) == "SessionScreen"
+    return app.screen.info
+
+
+async def back_to_catalog(pilot) -> None:
+    while screen_name(pilot.app) != "CatalogScreen":
+        await pilot.press("escape")
+        await pilot.pause()
+
+
+async def seed(pilot, user_id: str, *slugs: str, show: bool = True):
+    """A session made by the real core (``sessions.create``: API over HTTP + ledger row), without the
+    form's key presses; with ``show`` its session screen is pushed as after a create."""
+    from tui.core import sessions
+    from tui.screens.session import SessionScreen
+
+    app = pilot.app
+    ctx = app.ctx
+    known = app.index.slugs if app.index is not None else frozenset()
+    info = await asyncio.to_thread(sessions.create, ctx.gateway, ctx.ledger, user_id, list(slugs), known)
+    if show:
+        app.push_screen(SessionScreen(info, created=True))
+        await pilot.pause()
+    return info
