@@ -7,7 +7,6 @@ read widget state to find where to go, never to change it.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from pathlib import Path
 
@@ -25,25 +24,6 @@ LEDGER_TIME = "2025-01-31T12:00:00Z"
 def small_server(directory: Path, port: int = 0, **options) -> DemoServer:
     """A started demo API over the six-toolkit catalog (github, gmail, slack, notion, hackernews, airtable)."""
     return DemoServer(catalog=small_catalog(directory), port=port, **options).start()
-
-
-def deterministic_ids(monkeypatch) -> None:
-    """Make the demo API's ids (sessions trs_, accounts ca_, link tokens ln_) a counter per prefix.
-
-    The demo server draws them from ``secrets``; a ``seed``/``id_factory`` option on ``DemoServer``
-    would make this patch unnecessary.
-    """
-    import tui.demo.sessions
-    import tui.demo.state
-
-    counters: dict[str, itertools.count] = {}
-
-    def new_id(prefix: str, length: int = 12) -> str:
-        n = next(counters.setdefault(prefix, itertools.count(1)))
-        return prefix + str(n).zfill(length)
-
-    monkeypatch.setattr(tui.demo.state, "new_id", new_id)
-    monkeypatch.setattr(tui.demo.sessions, "new_id", new_id)
 
 
 def fixed_clock(monkeypatch) -> None:

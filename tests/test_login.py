@@ -12,7 +12,7 @@ from tui.demo import DEMO_API_KEY
 from tui.demo.runner import DemoServer
 from tui.screens.login import LoginScreen
 
-FIXED_PORT = 47833
+FIXED_PORT = 29833
 GOOD = DEMO_API_KEY
 
 

@@ -9,7 +9,7 @@ from apphelp import make_app, settle
 from tui.demo import DEMO_API_KEY
 from tui.demo.runner import DemoServer
 
-FIXED_PORT = 47831  # the 401 snapshot shows the base URL, so its server needs a fixed port
+FIXED_PORT = 29831  # the 401 snapshot shows the base URL, so its server needs a fixed port
 
 
 def demo_app():

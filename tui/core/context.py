@@ -133,7 +133,7 @@ class Context:
                 self._demo_server.start()
             self.base_url = self._demo_server.base_url
             self.key = KeyInfo(DEMO_API_KEY, "demo", "demo key (embedded API)")
-            self._gateway = None
+            self._drop_gateway()
 
     @property
     def demo_server(self) -> Any:
@@ -151,6 +151,11 @@ class Context:
     def use_key(self, info: KeyInfo) -> None:
         with self._lock:
             self.key = info
+            self._drop_gateway()
+
+    def _drop_gateway(self) -> None:
+        if self._gateway is not None:
+            self._gateway.close()
             self._gateway = None
 
     @property
@@ -178,6 +183,7 @@ class Context:
 
     def close(self) -> None:
         with self._lock:
+            self._drop_gateway()
             if self._ledger is not None:
                 self._ledger.close()
                 self._ledger = None

@@ -393,6 +393,17 @@ class Gateway:
         status = str(_field(resp, "status", "")).upper()
         return {"INITIALIZING": INITIATED, "REVOKED": FAILED, "INACTIVE": FAILED}.get(status, status) or FAILED
 
+    def close(self) -> None:
+        """Close the SDK's HTTP connections (keep-alive sockets would outlive the gateway)."""
+        with self._lock:
+            for sdk in (self._sdk, self._creator):
+                client = getattr(getattr(sdk, "_client", None), "_client", None) if sdk is not None else None
+                try:
+                    client.close() if client is not None and hasattr(client, "close") else None
+                except Exception:  # closing is best effort
+                    pass
+            self._sdk = self._creator = None
+
     def mcp_headers(self) -> dict[str, str]:
         """The headers an MCP client needs for this gateway's sessions (contains the key: handle with care)."""
         return {"x-api-key": self._key}

@@ -131,6 +131,7 @@ class ReadinessScreen(Screen[None]):
             self.app.call_from_thread(self._link_done, link, state)
 
     def _show_link(self, link: ConnectLink) -> None:
+        self.add_class("-linking")  # narrow terminals give the QR code the whole height
         self.query_one("#link-text", Static).update(
             f"[b]Connect link for {escape(link.toolkit)}[/b] (send it to {escape(self.info.user_id)}):\n"
             f"{escape(link.redirect_url)}\n[dim]Waiting for the connection to turn active…[/dim]")
@@ -138,6 +139,7 @@ class ReadinessScreen(Screen[None]):
                                                        style="black on white"))
 
     def _link_done(self, link: ConnectLink, state: str) -> None:
+        self.remove_class("-linking")
         if state == ACTIVE:
             self.notify(f"{link.toolkit} is connected for {self.info.user_id}.", timeout=5)
             text = f"[$success]{escape(link.toolkit)} is now ACTIVE.[/]"
