@@ -13,10 +13,11 @@ import argparse
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _tmux import Tmux  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from tmuxhelp import Tmux  # noqa: E402
 
 HELLO = '''
 from textual.app import App
@@ -28,13 +29,15 @@ Hello().run()
 '''
 
 
-def measure(tmux: Tmux, command: str, marker: str, runs: int) -> list[float]:
+def measure(tmux: Tmux, argv: list[str], env: dict[str, str], marker: str, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
-        t0 = tmux.start(command)
-        times.append(tmux.wait_for(marker) - t0)
+        t0 = time.monotonic()
+        tmux.start(argv, env)
+        tmux.wait_for(marker, interval=0.005)
+        times.append(time.monotonic() - t0)
         tmux.keys("q")
-        tmux.start("sleep 3600")
+        tmux.start(["sleep", "3600"], {})
     return times
 
 
@@ -46,12 +49,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         hello = Path(tmp) / "hello.py"
         hello.write_text(HELLO)
-        env = f"env XDG_CONFIG_HOME={tmp}/c XDG_CACHE_HOME={tmp}/k XDG_DATA_HOME={tmp}/d XDG_STATE_HOME={tmp}/s"
+        env = {f"XDG_{d}_HOME": f"{tmp}/{d.lower()}" for d in ("CONFIG", "CACHE", "DATA", "STATE")}
         tmux = Tmux("bench-first-frame")
         try:
-            measure(tmux, f"{py} {hello}", "hello-first-frame", 1)  # warm the disk cache
-            bare = measure(tmux, f"{py} {hello}", "hello-first-frame", args.runs)
-            ours = measure(tmux, f"{env} {py} -m tui --demo", "composio-tui", args.runs)
+            measure(tmux, [py, str(hello)], {}, "hello-first-frame", 1)  # warm the disk cache
+            bare = measure(tmux, [py, str(hello)], {}, "hello-first-frame", args.runs)
+            ours = measure(tmux, [py, "-m", "tui", "--demo"], env, "composio-tui", args.runs)
         finally:
             tmux.close()
     b, o = statistics.median(bare), statistics.median(ours)
