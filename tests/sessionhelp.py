@@ -6,6 +6,8 @@ read widget state to find where to go, never to change it.
 
 from __future__ import annotations
 
+import dataclasses
+
 import asyncio
 import time
 from pathlib import Path
@@ -137,3 +139,30 @@ async def seed(pilot, user_id: str, *slugs: str, show: bool = True):
         app.push_screen(SessionScreen(info, created=True))
         await pilot.pause()
     return info
+
+
+def pin_probe_time(monkeypatch) -> None:
+    """The verify screen shows how long the probe took; pin it to 0.05 s."""
+    import tui.core.probe
+
+    real = tui.core.probe.verify_sync
+
+    def verify_sync(*args, **kwargs):
+        return dataclasses.replace(real(*args, **kwargs), seconds=0.05)
+
+    monkeypatch.setattr(tui.core.probe, "verify_sync", verify_sync)
+
+
+async def quiet(pilot) -> None:
+    """No worker running, no toast, no blinking cursor."""
+    await settle(pilot)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+async def session_screen(pilot, user_id: str = "alice", *slugs: str) -> None:
+    """The session screen of a session the API issued (the form itself has its own snapshots)."""
+    await settle(pilot)
+    await seed(pilot, user_id, *(slugs or ("github", "gmail")))

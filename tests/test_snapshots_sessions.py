@@ -8,10 +8,7 @@ elapsed time is pinned. Every screen is reached with keys from the catalog, as a
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
-from textual.widgets import Input
 
 from apphelp import make_app, settle, type_text
 from sessionhelp import (
@@ -19,8 +16,11 @@ from sessionhelp import (
     fast_polling,
     fixed_clock,
     open_form,
+    pin_probe_time,
+    quiet,
     screen_name,
     seed,
+    session_screen,
     small_server,
     text,
     wait_until,
@@ -44,35 +44,8 @@ def server(tmp_path, monkeypatch):
     srv.stop()
 
 
-def pin_probe_time(monkeypatch) -> None:
-    """The verify screen shows how long the probe took; pin it to 0.05 s."""
-    import tui.core.probe
-
-    real = tui.core.probe.verify_sync
-
-    def verify_sync(*args, **kwargs):
-        return dataclasses.replace(real(*args, **kwargs), seconds=0.05)
-
-    monkeypatch.setattr(tui.core.probe, "verify_sync", verify_sync)
-
-
 def app_for(server):
     return make_app(server.base_url, DEMO_API_KEY)
-
-
-async def quiet(pilot) -> None:
-    """No worker running, no toast, no blinking cursor."""
-    await settle(pilot)
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-    pilot.app.clear_notifications()
-    await pilot.pause()
-
-
-async def session_screen(pilot, user_id: str = "alice", *slugs: str) -> None:
-    """The session screen of a session the API issued (the form itself has its own snapshots)."""
-    await settle(pilot)
-    await seed(pilot, user_id, *(slugs or ("github", "gmail")))
 
 
 @SIZES
