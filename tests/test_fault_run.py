@@ -29,8 +29,8 @@ from tui.demo.runner import DemoServer
 SEED = 20261123
 FAULTS = Faults(seed=SEED, latency=(0.0, 0.01), error_rate=0.06, error_status=503, rate_limit_rate=0.03,
                 rate_limit_burst=3, retry_after=0, malformed_rate=0.03, drop_rate=0.03)
-CLI_OPS = 920
-APP_OPS = 100
+CLI_OPS = 960
+APP_OPS = 60
 SLUGS = ["github", "gmail", "slack", "notion", "linear", "jira", "hackernews", "googledrive"]
 CRASH = 1  # exit code of an unexpected exception
 

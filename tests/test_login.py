@@ -160,3 +160,13 @@ def test_snapshot_login_after_a_rejected_key(snap_compare):
             app.clear_notifications()
 
         assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_demo_mode_never_touches_the_keyring(memory_keyring):
+    from apphelp import make_app as build
+
+    app = build("https://backend.composio.dev", None, demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.ctx.key.source == "demo" and len(app.catalog.toolkits) >= 150
+    assert memory_keyring.calls == []  # not read, not written

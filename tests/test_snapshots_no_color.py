@@ -71,6 +71,7 @@ async def export(pilot):
 
 async def confirm(pilot):
     await session_screen(pilot)
+    await quiet(pilot)  # a toast left under a modal screen would stay drawn
     await pilot.press("d")
     await quiet(pilot)
 
