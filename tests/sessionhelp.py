@@ -166,3 +166,12 @@ async def session_screen(pilot, user_id: str = "alice", *slugs: str) -> None:
     """The session screen of a session the API issued (the form itself has its own snapshots)."""
     await settle(pilot)
     await seed(pilot, user_id, *(slugs or ("github", "gmail")))
+
+
+def snapshot_server(tmp_path, monkeypatch, *, port: int, seed: int) -> DemoServer:
+    """A demo API whose screens are the same every run: fixed port (URLs show it), seeded ids, fixed
+    ledger times, fast link polling and a pinned probe time."""
+    fixed_clock(monkeypatch)
+    fast_polling(monkeypatch)
+    pin_probe_time(monkeypatch)
+    return small_server(tmp_path, port=port, seed=seed)

@@ -411,16 +411,22 @@ async def test_delete_asks_first_then_deletes_remotely_and_in_the_ledger(server)
 # --- the sessions list --------------------------------------------------------------------------
 
 
+async def alice_and_bob_listed(pilot):
+    """Two sessions made through the form (alice: github, bob: gmail), then the sessions list."""
+    await settle(pilot)
+    alice = await create(pilot, "alice", "github")
+    await back_to_catalog(pilot)
+    bob = await create(pilot, "bob", "gmail")
+    await back_to_catalog(pilot)
+    await pilot.press("s")
+    await pilot.pause()
+    return alice, bob
+
+
 async def test_sessions_list_filters_opens_and_copies(server):
     app = app_for(server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        alice = await create(pilot, "alice", "github")
-        await back_to_catalog(pilot)
-        bob = await create(pilot, "bob", "gmail")
-        await back_to_catalog(pilot)
-        await pilot.press("s")
-        await pilot.pause()
+        alice, bob = await alice_and_bob_listed(pilot)
         assert screen_name(app) == "SessionsScreen"
         assert [r[:4] for r in grid(app)] == [
             ["bob", bob.session_id, "github, gmail", "active"], ["alice", alice.session_id, "github", "active"]]
@@ -448,13 +454,7 @@ async def test_sessions_list_filters_opens_and_copies(server):
 async def test_refresh_keeps_a_live_session_and_marks_a_404_gone_but_listed(server):
     app = app_for(server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        alice = await create(pilot, "alice", "github")
-        await back_to_catalog(pilot)
-        bob = await create(pilot, "bob", "gmail")
-        await back_to_catalog(pilot)
-        await pilot.press("s")
-        await pilot.pause()
+        alice, bob = await alice_and_bob_listed(pilot)
         await pilot.press("r")  # bob, the newest, is live
         await settle(pilot)
         assert [r[3] for r in grid(app)] == ["active", "active"]

@@ -10,13 +10,10 @@ import pytest
 from apphelp import make_app, settle
 from sessionhelp import (
     back_to_catalog,
-    fast_polling,
-    fixed_clock,
     open_form,
-    pin_probe_time,
     quiet,
     session_screen,
-    small_server,
+    snapshot_server,
     text,
     wait_until,
 )
@@ -28,10 +25,7 @@ PORT = 29834  # URLs on screen show it (below the ephemeral port range)
 @pytest.fixture
 def server(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")  # Textual reads it when the app is built
-    fixed_clock(monkeypatch)
-    fast_polling(monkeypatch)
-    pin_probe_time(monkeypatch)
-    srv = small_server(tmp_path, port=PORT, seed=11)
+    srv = snapshot_server(tmp_path, monkeypatch, port=PORT, seed=11)
     yield srv
     srv.stop()
 

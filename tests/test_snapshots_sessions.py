@@ -13,15 +13,12 @@ import pytest
 from apphelp import make_app, settle, type_text
 from sessionhelp import (
     create,
-    fast_polling,
-    fixed_clock,
     open_form,
-    pin_probe_time,
     quiet,
     screen_name,
     seed,
     session_screen,
-    small_server,
+    snapshot_server,
     text,
     wait_until,
 )
@@ -36,10 +33,7 @@ SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "12
 
 @pytest.fixture
 def server(tmp_path, monkeypatch):
-    fixed_clock(monkeypatch)
-    fast_polling(monkeypatch)
-    pin_probe_time(monkeypatch)
-    srv = small_server(tmp_path, port=FIXED_PORT, seed=5)
+    srv = snapshot_server(tmp_path, monkeypatch, port=FIXED_PORT, seed=5)
     yield srv
     srv.stop()
 
