@@ -47,7 +47,7 @@ def search_select_create_copy(tmux: Tmux, user_id: str) -> None:
     tmux.wait_for(r"\b\d+ toolkits\b")
     tmux.keys("/")
     tmux.keys("gith", literal=True)
-    tmux.wait_for(r"gith")
+    tmux.wait_for(r"▊ +gith +▎")  # typed into the search field (not just "github" in the list)
     time.sleep(0.3)  # the search is debounced
     tmux.keys("Enter")  # back to the list, GitHub first
     tmux.keys("Space")
