@@ -142,6 +142,11 @@ class ComposioApp(App):
         stale = cached is None or (time.time() - cached.fetched_at) > ctx.settings.catalog_max_age * 60
         if stale:
             self.call_from_thread(self.refresh_catalog)
+            return
+        try:  # warm the SDK (a 2-5 s import) now, so the first action on a cached catalog is quick
+            ctx.gateway.sdk  # noqa: B018
+        except ApiError:
+            pass
 
     def need_key(self, reason: str, keyring_usable: bool = True, note: str = "") -> None:
         """No usable key: the login screen takes over; the cached catalog stays browsable behind it."""
