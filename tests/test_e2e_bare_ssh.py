@@ -43,11 +43,29 @@ def bare_env(xdg: Path, **extra: str) -> dict[str, str]:
     return env | extra
 
 
+def search(tmux: Tmux, text: str, attempts: int = 3) -> None:
+    """Type a search. Keys sent in the very moment the first screen appears can be swallowed while
+    Textual still parses the terminal's answers to its start-up queries (seen under tmux, not pinned
+    down further), so pause as a person would, check the text reached the field, and retry."""
+    time.sleep(0.5)
+    for attempt in range(attempts):
+        if attempt:
+            tmux.keys("Escape")  # clears a half-typed search and returns to the list
+            time.sleep(0.2)  # ESC followed at once by "/" would read as alt+/
+        tmux.keys("/")
+        tmux.keys(text, literal=True)
+        try:
+            tmux.wait_for(r"▊ +" + re.escape(text) + r" +▎", timeout=5)  # in the field, not the list
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
+            print(f"\nbare SSH: search keys not seen on attempt {attempt + 1}; retrying")
+
+
 def search_select_create_copy(tmux: Tmux, user_id: str) -> None:
     tmux.wait_for(r"\b\d+ toolkits\b")
-    tmux.keys("/")
-    tmux.keys("gith", literal=True)
-    tmux.wait_for(r"▊ +gith +▎")  # typed into the search field (not just "github" in the list)
+    search(tmux, "gith")
     time.sleep(0.3)  # the search is debounced
     tmux.keys("Enter")  # back to the list, GitHub first
     tmux.keys("Space")

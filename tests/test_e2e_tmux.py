@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,7 @@ def create_and_copy(tmux: Tmux, user_id: str, submit: str) -> str:
     ``submit`` "enter": enter moves to the toolkits field, enter there creates; "ctrl+s": the binding.
     """
     tmux.wait_for(r"\b\d[\d,]* toolkits\b")
+    time.sleep(0.5)  # keys in the very first moment can be swallowed (see test_e2e_bare_ssh.search)
     tmux.keys("Space")
     tmux.wait_for(r"Selected \(1\)")
     tmux.keys("n")
