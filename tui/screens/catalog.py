@@ -99,8 +99,9 @@ class CatalogScreen(Screen):
         where = "demo API" if app.ctx.demo else (app.ctx.base_url if app.ctx.settings_loaded else "…")
         key = app.ctx.key
         key_text = f"key {key.masked} ({key.short})" if key.key else "no key"
+        # What changes goes first, so a narrow terminal cuts the long, stable part (the URL) instead.
         self.query_one("#topbar", Static).update(
-            f"[b]composio-tui[/b] · {escape(where)} · {escape(key_text)} · {count} · {age}{busy}"
+            f"[b]composio-tui[/b] · {count} · {age}{busy} · {escape(key_text)} · {escape(where)}"
         )
 
     def show_error(self, message: str) -> None:
