@@ -152,7 +152,7 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     if url is None:
         return _not_found(args.session_id)
     say(f"Connecting to {url} like an MCP client (initialize, tools/list)…")
-    result = probe.verify_sync(url, {"x-api-key": ctx.key.key or ""}, timeout=ctx.settings.timeout)
+    result = probe.verify_sync(url, ctx.gateway.mcp_headers(), timeout=ctx.settings.timeout)
     record = {"session_id": args.session_id, "mcp_url": url, "ok": result.ok, "server": result.server,
               "tools": list(result.tools), "diagnosis": result.diagnosis, "seconds": round(result.seconds, 3)}
     if result.ok:

@@ -14,6 +14,7 @@ from typing import Any
 
 from typing import TYPE_CHECKING
 
+from . import redact
 from .paths import Paths
 
 if TYPE_CHECKING:
@@ -52,10 +53,8 @@ class KeyInfo:
 
 
 def mask(key: str | None) -> str:
-    """The last four characters only ("…wxyz"); short keys show nothing."""
-    if not key:
-        return "—"
-    return "…" + key[-4:] if len(key) >= 8 else "…"
+    """The last four characters only ("…wxyz"); "—" when there is no key."""
+    return redact.mask(key) or "—"
 
 
 class Context:
@@ -134,10 +133,6 @@ class Context:
             self.base_url = self._demo_server.base_url
             self.key = KeyInfo(DEMO_API_KEY, "demo", "demo key (embedded API)")
             self._drop_gateway()
-
-    @property
-    def demo_server(self) -> Any:
-        return self._demo_server
 
     def resolve_key(self, deadline: float = 3.0) -> Any:
         """Environment, then a key held for this run, then the keyring; never prompts or hangs."""

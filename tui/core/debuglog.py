@@ -11,6 +11,8 @@ import os
 import re
 from pathlib import Path
 
+from .redact import mask
+
 LOGGERS = ("tui", "composio", "composio_client", "httpx", "mcp")
 _KEY_SHAPES = re.compile(r"\b(ak|uak|oak|ck)_[A-Za-z0-9_\-]{6,}")
 _HEADER = re.compile(r"(?i)(x-(?:user-|org-|consumer-)?api-key['\"]?\s*[:=]\s*['\"]?)([^\s'\",}]+)")
@@ -28,7 +30,7 @@ class Redactor(logging.Filter):
 
     def clean(self, text: str) -> str:
         for secret in self.secrets:
-            text = text.replace(secret, "…" + secret[-4:] if len(secret) > 8 else "…")
+            text = text.replace(secret, mask(secret))
         text = _HEADER.sub(lambda m: m.group(1) + "[redacted]", text)
         return _KEY_SHAPES.sub(lambda m: m.group(1) + "_…" + m.group(0)[-4:], text)
 

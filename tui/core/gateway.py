@@ -405,5 +405,5 @@ class Gateway:
             self._sdk = self._creator = None
 
     def mcp_headers(self) -> dict[str, str]:
-        """The headers an MCP client needs for this gateway's sessions (contains the key: handle with care)."""
+        """Exactly the headers an exported client config carries (the key: handle with care)."""
         return {"x-api-key": self._key}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from tui.core import keystore, keytext
+from tui.core.redact import mask  # noqa: F401  (part of this module's API)
 from tui.core.keystore import MISCONFIGURED, MISSING, NO_KEYRING, OK, SERVICE, TIMEOUT
 
 ENV_VAR = "COMPOSIO_API_KEY"
@@ -33,13 +34,6 @@ class SecretsError(Exception):
         super().__init__(message)
         self.message = message
         self.state = state
-
-
-def mask(key: str | None) -> str:
-    """Only the last four characters, e.g. "…wxyz"; short keys show nothing at all."""
-    if not key:
-        return ""
-    return "…" + key[-4:] if len(key) >= 8 else "…"
 
 
 @dataclass(frozen=True, repr=False)

@@ -43,8 +43,7 @@ class VerifyScreen(Screen[None]):
         from ..core.probe import verify_sync
 
         ctx = self.app.ctx
-        headers = {"x-api-key": ctx.key.key or ""}
-        result = verify_sync(self.info.mcp_url, headers, timeout=ctx.settings.timeout)
+        result = verify_sync(self.info.mcp_url, ctx.gateway.mcp_headers(), timeout=ctx.settings.timeout)
         self.app.call_from_thread(self._show, result)
 
     def _show(self, result) -> None:
