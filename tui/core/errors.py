@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-# Kinds, also used to pick CLI exit codes.
-AUTH = "auth"
-NOT_FOUND = "not_found"
-RATE_LIMITED = "rate_limited"
-SERVER = "server"
-NETWORK = "network"
-TIMEOUT = "timeout"
-BAD_RESPONSE = "bad_response"
-BAD_REQUEST = "bad_request"
-CONFIG = "config"
+from .states import UNKNOWN_OUTCOME_KINDS, ErrorKind
+
+# Kinds, also used to pick CLI exit codes (aliases of ErrorKind's members).
+AUTH = ErrorKind.AUTH
+NOT_FOUND = ErrorKind.NOT_FOUND
+RATE_LIMITED = ErrorKind.RATE_LIMITED
+SERVER = ErrorKind.SERVER
+NETWORK = ErrorKind.NETWORK
+TIMEOUT = ErrorKind.TIMEOUT
+BAD_RESPONSE = ErrorKind.BAD_RESPONSE
+BAD_REQUEST = ErrorKind.BAD_REQUEST
+CONFIG = ErrorKind.CONFIG
+CONFLICT = ErrorKind.CONFLICT
+OUTCOME_UNKNOWN = ErrorKind.OUTCOME_UNKNOWN
 
 
 def _sentence(text: str) -> str:
@@ -27,7 +31,7 @@ class ApiError(Exception):
 
     def __init__(
         self,
-        kind: str,
+        kind: ErrorKind,
         message: str,
         *,
         status: int | None = None,
@@ -35,13 +39,19 @@ class ApiError(Exception):
         hint: str = "",
         retry_after: float | None = None,
     ) -> None:
-        self.kind = kind
+        self.kind = ErrorKind(kind)
         self.retry_after = retry_after
         self.message = message
         self.status = status
         self.request_id = request_id
         self.hint = hint
         super().__init__(self.line())
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """After a write: the server may have done it (timeout, dropped connection, unreadable 2xx, an
+        SDK check that failed after the create). Never retry such a write blindly."""
+        return self.kind in UNKNOWN_OUTCOME_KINDS
 
     def line(self) -> str:
         text = _sentence(self.message)

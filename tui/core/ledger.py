@@ -26,13 +26,15 @@ from typing import TypeVar
 
 from tui.core.models import SessionInfo
 
-PENDING = "pending"
-ACTIVE = "active"
-FAILED = "failed"
-DELETED = "deleted"
-GONE = "gone"
-UNKNOWN = "unknown"
-STATES = (PENDING, ACTIVE, FAILED, DELETED, GONE, UNKNOWN)
+from tui.core.states import LedgerState
+
+PENDING = LedgerState.PENDING
+ACTIVE = LedgerState.ACTIVE
+FAILED = LedgerState.FAILED
+DELETED = LedgerState.DELETED
+GONE = LedgerState.GONE
+UNKNOWN = LedgerState.UNKNOWN
+STATES = tuple(LedgerState)
 
 APPLICATION_ID = 0x43545549  # "CTUI": marks a SQLite file as a composio-tui ledger
 SCHEMA_VERSION = 1
@@ -66,7 +68,7 @@ CREATE TABLE sessions (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     operator TEXT NOT NULL DEFAULT '',
-    state TEXT NOT NULL CHECK (state IN ({", ".join(repr(s) for s in STATES)})),
+    state TEXT NOT NULL CHECK (state IN ({", ".join(repr(s.value) for s in STATES)})),
     note TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX sessions_user ON sessions (user_id);

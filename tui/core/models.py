@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .states import ConnectionState
+
 
 @dataclass(frozen=True, slots=True)
 class Category:
@@ -58,25 +60,25 @@ class SessionInfo:
     manage_connections: bool = True
 
 
-# Connection states shown in the readiness grid.
-ACTIVE = "ACTIVE"
-INITIATED = "INITIATED"
-EXPIRED = "EXPIRED"
-FAILED = "FAILED"
-NOT_CONNECTED = "NOT_CONNECTED"
-NO_AUTH = "NO_AUTH"
+# Connection states shown in the readiness grid (aliases of ConnectionState's members).
+ACTIVE = ConnectionState.ACTIVE
+INITIATED = ConnectionState.INITIATED
+EXPIRED = ConnectionState.EXPIRED
+FAILED = ConnectionState.FAILED
+NOT_CONNECTED = ConnectionState.NOT_CONNECTED
+NO_AUTH = ConnectionState.NO_AUTH
 
 
 @dataclass(frozen=True, slots=True)
 class ToolkitConnection:
     slug: str
     name: str
-    state: str
+    state: ConnectionState
     connected_account_id: str = ""
 
     @property
     def ready(self) -> bool:
-        return self.state in (ACTIVE, NO_AUTH)
+        return ConnectionState(self.state).ready
 
 
 @dataclass(frozen=True, slots=True)

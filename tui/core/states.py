@@ -1,0 +1,106 @@
+"""Every state the product knows, as enums: one name per state, one place that says what it means.
+
+They are ``StrEnum`` so a state reads, compares, serialises and stores (the ledger's CHECK constraint,
+JSON output, the API's own strings) as its value; code names the member, never the bare string.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorKind(StrEnum):
+    """What went wrong talking to the API; picks the CLI exit code and the wording of the advice."""
+
+    AUTH = "auth"
+    NOT_FOUND = "not_found"
+    RATE_LIMITED = "rate_limited"
+    SERVER = "server"
+    NETWORK = "network"
+    TIMEOUT = "timeout"
+    BAD_RESPONSE = "bad_response"
+    BAD_REQUEST = "bad_request"
+    CONFIG = "config"
+    CONFLICT = "conflict"
+    """The request clashes with the server's state (409, e.g. a stale config version)."""
+    OUTCOME_UNKNOWN = "outcome_unknown"
+    """The request was sent and may have taken effect (e.g. an SDK check that fails after a create)."""
+
+
+# The one rule for writes: after these the server may have done what was asked, so a write is never
+# retried blindly and its ledger row says "unknown" rather than "failed".
+UNKNOWN_OUTCOME_KINDS = frozenset({ErrorKind.TIMEOUT, ErrorKind.NETWORK, ErrorKind.BAD_RESPONSE,
+                                   ErrorKind.OUTCOME_UNKNOWN})
+
+
+class LedgerState(StrEnum):
+    """A ledger row's state: what this console knows about a session it asked for."""
+
+    PENDING = "pending"
+    """The intent is recorded; the create's answer has not been recorded (yet)."""
+    ACTIVE = "active"
+    FAILED = "failed"
+    """The API refused: nothing was created."""
+    DELETED = "deleted"
+    """Deleted from this console (or by an offboarding)."""
+    GONE = "gone"
+    """The API no longer knows it (deleted elsewhere)."""
+    UNKNOWN = "unknown"
+    """The answer never arrived: the session may exist at the API."""
+
+
+class AccountStatus(StrEnum):
+    """A connected account's status, exactly as the API names it."""
+
+    INITIALIZING = "INITIALIZING"
+    INITIATED = "INITIATED"
+    ACTIVE = "ACTIVE"
+    FAILED = "FAILED"
+    EXPIRED = "EXPIRED"
+    INACTIVE = "INACTIVE"
+    """Disabled; can be enabled again."""
+    REVOKED = "REVOKED"
+
+    @classmethod
+    def parse(cls, value: object) -> AccountStatus | None:
+        try:
+            return cls(str(value or "").upper())
+        except ValueError:
+            return None
+
+    @property
+    def pending(self) -> bool:
+        return self in (AccountStatus.INITIALIZING, AccountStatus.INITIATED)
+
+
+class ConnectionState(StrEnum):
+    """A toolkit's readiness for one user: an account status, or why there is no account to speak of."""
+
+    ACTIVE = "ACTIVE"
+    INITIALIZING = "INITIALIZING"
+    INITIATED = "INITIATED"
+    FAILED = "FAILED"
+    EXPIRED = "EXPIRED"
+    INACTIVE = "INACTIVE"
+    REVOKED = "REVOKED"
+    NOT_CONNECTED = "NOT_CONNECTED"
+    NO_AUTH = "NO_AUTH"
+    """The toolkit needs no connection."""
+
+    @classmethod
+    def of(cls, status: AccountStatus | None) -> ConnectionState:
+        return cls.NOT_CONNECTED if status is None else cls(status.value)
+
+    @property
+    def ready(self) -> bool:
+        return self in (ConnectionState.ACTIVE, ConnectionState.NO_AUTH)
+
+    @property
+    def pending(self) -> bool:
+        return self in (ConnectionState.INITIALIZING, ConnectionState.INITIATED)
+
+    @property
+    def terminal(self) -> bool:
+        """States a wait for ACTIVE ends on: nothing will change them without the operator."""
+        return self in (ConnectionState.ACTIVE, ConnectionState.FAILED, ConnectionState.EXPIRED,
+                        ConnectionState.INACTIVE, ConnectionState.REVOKED, ConnectionState.NO_AUTH)
