@@ -13,7 +13,7 @@ from keyring.compat import properties
 
 from keyring_helpers import HangingKeyring, MemoryKeyring, RaisingKeyring
 from tui.core import keystore, keytext, secrets
-from tui.core.secrets import KeySource, SecretsError
+from tui.core.secrets import KeyInfo, RunKeys, SecretsError
 
 PROD = "https://backend.composio.dev"
 LOCAL = "http://localhost:9900"
@@ -114,31 +114,56 @@ def test_malformed_env_key_is_reported_not_used(memory_backend: MemoryKeyring) -
 
 
 def test_memory_key_for_this_run_only(memory_backend: MemoryKeyring) -> None:
-    held = secrets.hold_key(PROD, KEY)
+    run = RunKeys()
+    held = secrets.hold_key(PROD, KEY, run)
     assert (held.source, held.state) == ("memory", "ok")
-    source = secrets.resolve_key(PROD, environ={})
+    source = secrets.resolve_key(PROD, environ={}, memory=run)
     assert (source.key, source.source) == (KEY, "memory")
     assert secrets.describe(source) == "in memory for this run only (not stored), …wxyz"
     assert memory_backend.items == {} and memory_backend.calls == []
-    assert secrets.resolve_key(LOCAL, environ={}).state == "missing"  # held per base URL
-    assert secrets.resolve_key(PROD, environ={"COMPOSIO_API_KEY": OTHER}).source == "env"
-    secrets.store_key(PROD, KEY)  # saving drops the in-memory copy
-    assert secrets.resolve_key(PROD, environ={}).source == "keyring"
+    assert secrets.resolve_key(LOCAL, environ={}, memory=run).state == "missing"  # held per base URL
+    assert secrets.resolve_key(PROD, environ={"COMPOSIO_API_KEY": OTHER}, memory=run).source == "env"
+    assert secrets.resolve_key(PROD, environ={}).state == "missing"  # no module-level store: only the owner sees it
+    secrets.store_key(PROD, KEY, memory=run)  # saving drops the in-memory copy
+    assert secrets.resolve_key(PROD, environ={}, memory=run).source == "keyring"
 
 
 def test_delete_also_forgets_memory_key(memory_backend: MemoryKeyring) -> None:
-    secrets.hold_key(LOCAL, KEY)
-    assert secrets.delete_key(LOCAL) is True
-    assert secrets.resolve_key(LOCAL, environ={}).source == "none"
+    run = RunKeys()
+    secrets.hold_key(LOCAL, KEY, run)
+    assert secrets.delete_key(LOCAL, memory=run) is True
+    assert secrets.resolve_key(LOCAL, environ={}, memory=run).source == "none"
+
+
+def test_one_budget_is_shared_by_every_keyring_touch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """10.9: a command touching a frozen keyring three times waits one deadline in all, not three."""
+    from tui.core.deadline import Budget
+
+    hanging = HangingKeyring()
+    secrets.use_backend(hanging)
+    budget = Budget(0.6)
+    started = time.monotonic()
+    try:
+        states = [secrets.resolve_key(PROD, environ={}, deadline=budget).state,
+                  secrets.keyring_status(budget).state,
+                  secrets.resolve_key(PROD, environ={}, deadline=budget).state]
+        elapsed = time.monotonic() - started
+    finally:
+        hanging.release.set()
+    assert states[0] == "timeout" and all(s == "timeout" for s in states)
+    assert elapsed < 0.6 + 0.5, elapsed
+    assert "0.6 s" in secrets.resolve_key(PROD, environ={}, deadline=budget).message
 
 
 def test_mask_and_repr_never_show_the_key(memory_backend: MemoryKeyring) -> None:
     assert secrets.mask(KEY) == "…wxyz"
     assert secrets.mask("short") == "…"
     assert secrets.mask(None) == "" and secrets.mask("") == ""
-    source = KeySource(KEY, "keyring", "SecretService", "ok", "m")
+    source = KeyInfo(KEY, "keyring", backend="SecretService", state="ok", message="m")
     assert source.masked == "…wxyz"
-    for text in (repr(source), str(source), repr(secrets.store_key(PROD, KEY)), repr(secrets.run_keys)):
+    run = RunKeys()
+    secrets.hold_key(PROD, KEY, run)
+    for text in (repr(source), str(source), repr(secrets.store_key(PROD, KEY)), repr(run)):
         assert KEY not in text
     assert "…wxyz" in repr(source)
 

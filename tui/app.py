@@ -1,21 +1,29 @@
-"""App wiring: settings, theme, global bindings, the boot sequence and the catalog refresh."""
+"""App wiring: settings, theme, global bindings, the boot sequence and the catalog refresh.
+
+The app owns no catalog or selection state: the catalog lives in the core's store
+(``ctx.catalogs``), the marks with the catalog screen. Workers and the store announce changes with
+typed messages (``tui.widgets.messages``); the app never calls a screen back. Quitting never waits
+for a worker: the loop's executor runs them in daemon threads (``DaemonExecutor``) that are abandoned.
+"""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from .core import catalog as catalog_mod
 from .core.catalog import CatalogIndex
-from .core.context import Context
-from .core.errors import AUTH, ApiError
+from .core.context import Context, KeyInfo, NoKey
+from .core.errors import ApiError
 from .core.models import Catalog
+from .core.states import ErrorKind, KeySource
 from .screens.catalog import CatalogScreen
+
+CLOSE_WAIT = 0.5
+"""Seconds the exit path waits for the context to close (a gateway busy importing the SDK is left)."""
 
 
 class ComposioApp(App):
@@ -29,14 +37,37 @@ class ComposioApp(App):
 
     def __init__(self, ctx: Context, *, boot: bool = True) -> None:
         super().__init__()
+        if ctx.demo and ctx.demo_launcher is None:  # the front picks the demo; the core never imports it
+            from .demo.runner import launch
+
+            ctx.demo_launcher = launch
         self.ctx = ctx
-        self.catalog: Catalog = Catalog(base_url=ctx.cache_id)
-        self.index: CatalogIndex | None = None
-        self.marked: list[str] = []
-        self.refreshing = False
-        self.offline = False
         self._boot = boot
         self.theme = self.initial_theme()
+
+    # --- views of the core's state (read-only) ----------------------------------------------
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.ctx.catalogs.current
+
+    @property
+    def index(self) -> CatalogIndex | None:
+        return self.ctx.catalogs.index
+
+    @property
+    def refreshing(self) -> bool:
+        return self.ctx.catalogs.refreshing
+
+    @property
+    def offline(self) -> bool:
+        return self.ctx.catalogs.offline
+
+    @property
+    def marked(self) -> list[str]:
+        """The catalog screen's marks (it owns them)."""
+        screen = self.catalog_screen
+        return list(screen.marked) if screen is not None else []
 
     def initial_theme(self) -> str:
         """An explicit setting (CLI, env, file) wins; otherwise the theme chosen last time."""
@@ -76,23 +107,14 @@ class ComposioApp(App):
                             self.action_sessions)
         yield SystemCommand("app: Keys", "Show the keys of this screen", self.action_help)
 
-    # --- selection (shared by screens) --------------------------------------------------
-
-    @property
-    def marked_set(self) -> set[str]:
-        return set(self.marked)
-
-    def toggle_mark(self, slug: str) -> bool:
-        if slug in self.marked:
-            self.marked.remove(slug)
-            return False
-        self.marked.append(slug)
-        return True
-
-    def clear_marks(self) -> None:
-        self.marked.clear()
-
     # --- boot ----------------------------------------------------------------------------
+
+    def on_load(self) -> None:
+        import asyncio
+
+        from .core.deadline import DaemonExecutor
+
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -109,14 +131,16 @@ class ComposioApp(App):
 
     @work(thread=True, exclusive=True, group="boot", exit_on_error=False, description="start")
     def boot(self) -> None:
-        """After the first frame: settings, cached catalog, the key, then a refresh when stale."""
+        """After the first frame: settings, the cached catalog, the key (or the demo API), then a refresh
+        when the cache is stale. The screen is told at each step what it waits for."""
         from .core.config import ConfigError
 
         ctx = self.ctx
+        store = ctx.catalogs
         try:
             settings = ctx.settings
         except ConfigError as exc:
-            self.call_from_thread(self.fail, f"{exc}. Fix it, then restart composio-tui.")
+            store.fail(f"{exc}. Fix it, then restart composio-tui.")
             return
         if settings.keymap:
             self.call_from_thread(self.set_keymap, settings.keymap)
@@ -124,27 +148,31 @@ class ComposioApp(App):
             from .core.debuglog import enable
 
             enable(ctx.paths.debug_log)
+        cached = store.cached()  # in demo mode too: before the embedded API starts
         if ctx.demo:
-            try:
-                ctx.start_demo()
-            except Exception as exc:  # a port or data problem: say it, keep the UI alive
-                self.call_from_thread(self.fail, f"The embedded demo API did not start: {exc}")
-                return
-        cached = catalog_mod.load(ctx.cache_dir, ctx.cache_id)
-        if cached is not None and cached.toolkits:
-            self.call_from_thread(self.set_catalog, cached)
-        if not ctx.demo and not ctx.key.key:
-            found = ctx.resolve_key()  # env, memory, then keyring behind a 3 s deadline
-            if not found.key:
-                self.call_from_thread(self.need_key, found.message, found.state in ("ok", "missing"))
-                return
-        self.call_from_thread(self.update_status)
-        stale = cached is None or (time.time() - cached.fetched_at) > ctx.settings.catalog_max_age * 60
-        if stale:
+            store.waiting("Starting the embedded demo API…")
+        elif not ctx.key.key:
+            store.waiting("Looking up the API key (environment, then the keyring)…")
+        try:
+            ctx.connect()  # env, memory, then keyring behind one 3 s deadline; or the demo API
+        except NoKey as exc:
+            self.call_from_thread(self.need_key, exc.found.message, exc.found.state.usable)
+            return
+        except ApiError as exc:
+            store.fail(exc.line())
+            return
+        except Exception as exc:  # a port or data problem: say it, keep the UI alive
+            store.fail(f"The embedded demo API did not start: {exc}")
+            return
+        if not store.is_fresh(cached):
             self.call_from_thread(self.refresh_catalog)
             return
-        try:  # warm the SDK (a 2-5 s import) now, so the first action on a cached catalog is quick
-            ctx.gateway.sdk  # noqa: B018
+        self.warm()
+
+    def warm(self) -> None:
+        """Load the SDK now (a 2-5 s import), so the first action on the catalog is quick."""
+        try:
+            self.ctx.gateway.warm()
         except ApiError:
             pass
 
@@ -157,73 +185,38 @@ class ComposioApp(App):
         screen = LoginScreen(self.ctx.base_url, reason=reason, keyring_note=note, keyring_usable=keyring_usable)
         self.push_screen(screen, callback=self._logged_in)
 
-    def _logged_in(self, info) -> None:
+    def _logged_in(self, info: KeyInfo | None) -> None:
         if info is None:
-            self.fail("No API key: browsing the cached catalog only. Set COMPOSIO_API_KEY or run `composio-tui login`.")
+            self.ctx.catalogs.fail("No API key: browsing the cached catalog only. Set COMPOSIO_API_KEY or run "
+                                   "`composio-tui login`.")
             return
-        self.ctx.use_key(info)
         self.notify(f"Key accepted: {info.describe()}", timeout=4)
-        self.update_status()
         self.refresh_catalog(force=True)
 
-    def fail(self, message: str) -> None:
-        self.notify(message, severity="error", timeout=10, markup=False)
-        screen = self.catalog_screen
-        if screen is not None:
-            screen.show_error(message)
-
-    def update_status(self) -> None:
-        screen = self.catalog_screen
-        if screen is not None:
-            screen.update_topbar()
-
     # --- catalog ---------------------------------------------------------------------------
-
-    def set_catalog(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.index = CatalogIndex(catalog.toolkits)
-        known = self.index.slugs
-        self.marked = [s for s in self.marked if s in known]
-        screen = self.catalog_screen
-        if screen is not None:
-            screen.catalog_changed()
-            screen.update_selection()
 
     def refresh_catalog(self, force: bool = False) -> None:
         if self.refreshing and not force:
             return
-        self.refreshing = True
-        self.update_status()
+        self.ctx.catalogs.refreshing = True
         self.fetch_catalog()
 
     @work(thread=True, exclusive=True, group="catalog", exit_on_error=False, description="catalog refresh")
     def fetch_catalog(self) -> None:
-        started = time.monotonic()
+        """The store fetches, saves and announces (CatalogChanged / CatalogFailed reach the screen)."""
+        worker = get_current_worker()
         try:
-            catalog = self.ctx.gateway.fetch_catalog(page_size=self.ctx.settings.page_size)
+            self.ctx.catalogs.refresh(cancelled=lambda: worker.is_cancelled)
         except ApiError as err:
             self.call_from_thread(self._catalog_failed, err)
             return
-        catalog.base_url = self.ctx.cache_id
-        try:
-            catalog_mod.save(catalog, self.ctx.cache_dir)
-        except OSError as exc:
-            self.call_from_thread(self.notify, f"Could not write the catalog cache: {exc}", severity="warning")
-        self.call_from_thread(self._catalog_loaded, catalog, time.monotonic() - started)
-
-    def _catalog_loaded(self, catalog: Catalog, seconds: float) -> None:
-        self.refreshing = False
-        self.offline = False
-        self.set_catalog(catalog)
-        self.notify(f"Catalog: {len(catalog.toolkits):,} toolkits in {seconds:.1f} s", timeout=3)
+        self.warm()
 
     def _catalog_failed(self, err: ApiError) -> None:
-        self.refreshing = False
-        self.offline = err.kind != AUTH
-        self.update_status()
-        self.fail(err.line())
-        if err.kind == AUTH and err.status == 401 and not self.ctx.demo and self.ctx.key.source in ("keyring", "memory"):
-            self.need_key(f"The {self.ctx.key.source} key ({self.ctx.key.masked}) stopped working: {err.line()}")
+        key = self.ctx.key
+        if err.kind == ErrorKind.AUTH and err.status == 401 and not self.ctx.demo and \
+                key.source in (KeySource.KEYRING, KeySource.MEMORY):
+            self.need_key(f"The {key.source} key ({key.masked}) stopped working: {err.line()}")
 
     # --- global actions -----------------------------------------------------------------
 
@@ -231,30 +224,6 @@ class ComposioApp(App):
         from .screens.help import HelpScreen
 
         self.push_screen(HelpScreen(self.screen))
-
-    def action_new_session(self) -> None:
-        from .screens.new_session import NewSessionScreen
-
-        if not self.marked:
-            self.notify("Mark at least one toolkit with space first.", severity="warning")
-            return
-        if self.index is None:
-            self.notify("The catalog is not loaded yet: slugs are checked against it.", severity="warning")
-            return
-        try:
-            recent = self.ctx.ledger.recent_user_ids(base_url=self.ctx.base_url)
-        except Exception as exc:  # a broken ledger must not block creating sessions silently
-            self.notify(str(exc), severity="error", timeout=10, markup=False)
-            return
-        self.push_screen(NewSessionScreen(list(self.marked), recent), callback=self._session_created)
-
-    def _session_created(self, info) -> None:
-        from .screens.session import SessionScreen
-
-        if info is None:
-            return
-        self.notify(f"Session {info.session_id} created for {info.user_id}.", timeout=4, markup=False)
-        self.push_screen(SessionScreen(info, created=True))
 
     def action_sessions(self) -> None:
         from .screens.sessions import SessionsScreen
@@ -274,34 +243,6 @@ class ComposioApp(App):
         self.notify(f"Copied the {what} via OSC 52. {hint}{warn}", timeout=6, markup=False,
                     severity="warning" if secret else "information")
 
-    def delete_session(self, info, after=None) -> None:
-        """Ask, then delete remotely; ``after(state)`` runs with "deleted" or "gone"."""
-        from .screens.confirm import ConfirmScreen
-
-        def answered(ok: bool | None) -> None:
-            if ok:
-                self._delete(info, after)
-
-        self.push_screen(ConfirmScreen(f"Delete the session of {info.user_id}?",
-                                       f"{info.session_id} stops working for every client that uses it. "
-                                       "This cannot be undone.", yes="Delete"), callback=answered)
-
-    @work(thread=True, group="delete", exit_on_error=False, description="delete session")
-    def _delete(self, info, after) -> None:
-        from .core import sessions
-
-        try:
-            deleted = sessions.delete(self.ctx.gateway, self.ctx.ledger, info.session_id)
-        except ApiError as err:
-            self.call_from_thread(self.notify, f"Not deleted: {err.line()}", severity="error", markup=False)
-            return
-        state = "deleted" if deleted else "gone"
-        text = (f"Deleted the session of {info.user_id}." if deleted else
-                f"The session of {info.user_id} was already deleted elsewhere; marked gone.")
-        self.call_from_thread(self.notify, text, markup=False)
-        if after is not None:
-            self.call_from_thread(after, state)
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for failures nobody caught: a message, never a traceback."""
         if event.state == WorkerState.ERROR:
@@ -311,4 +252,7 @@ class ComposioApp(App):
             self.notify(f"{what} failed: {text}", severity="error", timeout=10, markup=False)
 
     def on_unmount(self) -> None:
-        self.ctx.close()
+        """Close the context without waiting on a worker that holds it (e.g. the SDK import)."""
+        from .core.deadline import call_quickly
+
+        call_quickly(self.ctx.close, CLOSE_WAIT)

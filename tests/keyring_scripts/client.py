@@ -26,7 +26,7 @@ def timed(fn):  # type: ignore[no-untyped-def]
     return value, round(time.monotonic() - start, 3)
 
 
-def source_dict(source: secrets.KeySource, seconds: float) -> dict:
+def source_dict(source: secrets.KeyInfo, seconds: float) -> dict:
     return {
         "source": source.source, "backend": source.backend, "state": source.state,
         "message": source.message, "masked": source.masked, "key_matches": source.key == KEY,

@@ -6,8 +6,8 @@ import argparse
 import getpass
 import sys
 
-from ..core.context import Context
-from ..core.errors import AUTH, ApiError
+from ..core.context import Context, LoginError
+from ..core.states import KeepKey, LoginStep
 from .run import EXIT_AUTH, EXIT_OK, EXIT_USAGE, exit_code_for
 
 
@@ -31,9 +31,9 @@ def cmd_info(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.demo:
         rows.append(("api key", "demo key of the embedded API; the keyring is not used"))
     else:
-        found = secrets.resolve_key(ctx.base_url)
-        rows.append(("api key", secrets.describe(found) if found.key else f"none — {found.message}"))
-        status = secrets.keyring_status()
+        found = ctx.resolve_key()  # this lookup and the status below share one keyring deadline
+        rows.append(("api key", found.describe() if found.key else f"none — {found.message}"))
+        status = secrets.keyring_status(ctx.keyring_budget)
         rows.append(("keyring", f"{status.backend or 'none'}: {status.state} — {status.message}"))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
@@ -54,37 +54,35 @@ def read_key() -> str | None:
 
 
 def cmd_login(ctx: Context, args: argparse.Namespace) -> int:
-    from ..core import secrets
-    from ..core.gateway import Gateway
-
     if ctx.demo:
         say("composio-tui: demo mode uses its own key; there is nothing to log in to.")
         return EXIT_USAGE
     raw = read_key()
-    key = (raw or "").strip()
-    problem = secrets.key_problem(key) if key else "no key was given"
-    if problem:
-        say(f"composio-tui: not a usable key: {problem}.")
-        return EXIT_USAGE
-    say(f"Checking the key with {ctx.base_url} …")
+    keep = KeepKey.NOWHERE if args.check_only else KeepKey.KEYRING
     try:
-        total = Gateway(ctx.base_url, key, timeout=ctx.settings.timeout, max_retries=0).verify_key()
-    except ApiError as err:
-        if err.kind == AUTH:
-            say(f"composio-tui: the API rejected this key ({err.status}); nothing was stored.")
-        else:
-            say(f"composio-tui: could not check the key, so nothing was stored: {err.line()}")
-        return exit_code_for(err)
+        info, total = ctx.login(raw or "", keep, checking=lambda: say(f"Checking the key with {ctx.base_url} …"))
+    except LoginError as exc:
+        return _login_failed(exc)
     if args.check_only:
         say(f"The key works ({total:,} toolkits visible); not stored (--check-only).")
         return EXIT_OK
-    try:
-        stored = secrets.store_key(ctx.base_url, key)
-    except secrets.SecretsError as exc:
-        say(f"composio-tui: the key works but was not stored: {exc}")
-        return EXIT_AUTH
-    say(f"Stored in the keyring ({stored.backend}) for {ctx.base_url}, {stored.masked}.")
+    say(f"Stored in the keyring ({info.backend}) for {ctx.base_url}, {info.masked}.")
     return EXIT_OK
+
+
+def _login_failed(exc: LoginError) -> int:
+    """The CLI's words for each login step; the flow is Context.login."""
+    if exc.step == LoginStep.SHAPE:
+        say(f"composio-tui: not a usable key: {exc.problem or 'no key was given'}.")
+        return EXIT_USAGE
+    if exc.step == LoginStep.REJECTED:
+        say(f"composio-tui: the API rejected this key ({exc.error.status}); nothing was stored.")  # type: ignore[union-attr]
+        return exit_code_for(exc.error)  # type: ignore[arg-type]
+    if exc.step == LoginStep.UNCHECKED:
+        say(f"composio-tui: could not check the key, so nothing was stored: {exc.error.line()}")  # type: ignore[union-attr]
+        return exit_code_for(exc.error)  # type: ignore[arg-type]
+    say(f"composio-tui: the key works but was not stored: {exc.problem}")
+    return EXIT_AUTH
 
 
 def cmd_logout(ctx: Context, args: argparse.Namespace) -> int:
@@ -94,7 +92,7 @@ def cmd_logout(ctx: Context, args: argparse.Namespace) -> int:
         say("composio-tui: demo mode never stores a key; nothing to remove.")
         return EXIT_USAGE
     try:
-        removed = secrets.delete_key(ctx.base_url)
+        removed = secrets.delete_key(ctx.base_url, deadline=ctx.keyring_budget, memory=ctx.run_keys)
     except secrets.SecretsError as exc:
         say(f"composio-tui: {exc}")
         return EXIT_AUTH

@@ -12,7 +12,6 @@ from ..core.sessions import InputError
 from ..core.validation import check_slugs
 from .output import Progress, emit_list, error, inert, say
 from .run import EXIT_API, EXIT_AUTH, EXIT_OK, EXIT_STORAGE, EXIT_USAGE, connect
-from .toolkits_cmd import known_slugs
 
 COLUMNS = [("user_id", "USER"), ("status", "STATUS"), ("session_id", "SESSION"), ("mcp_url", "MCP URL"),
            ("error", "ERROR")]
@@ -39,7 +38,7 @@ def cmd_provision(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_USAGE
     slugs = list(args.toolkit)
     connect(ctx)
-    known = known_slugs(ctx, slugs)
+    known = ctx.catalogs.known_slugs(slugs)
     problems = check_slugs(slugs, known)
     if problems:  # one list of slugs for every user: nothing is sent
         raise InputError(problems)

@@ -1,21 +1,88 @@
-"""Dispatch: the console itself, or one of the scripting commands."""
+"""Dispatch: the console itself, or one of the scripting commands through the handler table.
+
+The table (:data:`HANDLERS`) names every command's function in code a reader (or an IDE) can follow:
+``parser.py`` sets ``handler=(module, name)`` and the table maps that pair to a loader that imports
+the module lazily (so ``--help`` and the console never load the commands they do not run). A new
+command adds one row here and one ``set_defaults(handler=(module, name))`` in ``parser.py``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from ..core.context import Context
 from ..core.errors import ConfigError
 from ..core.paths import default_paths
+from ..core.states import ErrorKind
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_API, EXIT_STORAGE = 0, 1, 2, 3, 4, 5, 6
+
+Handler = Callable[[Context, argparse.Namespace], int]
+
+
+# --- the handler table: one loader per command module, one row per command ---------------------
+
+def _commands():
+    from . import commands
+
+    return commands
+
+
+def _toolkits_cmd():
+    from . import toolkits_cmd
+
+    return toolkits_cmd
+
+
+def _sessions_cmd():
+    from . import sessions_cmd
+
+    return sessions_cmd
+
+
+def _provision_cmd():
+    from . import provision_cmd
+
+    return provision_cmd
+
+
+HANDLERS: dict[tuple[str, str], Callable[[], Handler]] = {
+    ("commands", "cmd_info"): lambda: _commands().cmd_info,
+    ("commands", "cmd_login"): lambda: _commands().cmd_login,
+    ("commands", "cmd_logout"): lambda: _commands().cmd_logout,
+    ("toolkits_cmd", "cmd_list"): lambda: _toolkits_cmd().cmd_list,
+    ("toolkits_cmd", "cmd_search"): lambda: _toolkits_cmd().cmd_search,
+    ("toolkits_cmd", "cmd_info"): lambda: _toolkits_cmd().cmd_info,
+    ("sessions_cmd", "cmd_create"): lambda: _sessions_cmd().cmd_create,
+    ("sessions_cmd", "cmd_list"): lambda: _sessions_cmd().cmd_list,
+    ("sessions_cmd", "cmd_show"): lambda: _sessions_cmd().cmd_show,
+    ("sessions_cmd", "cmd_delete"): lambda: _sessions_cmd().cmd_delete,
+    ("sessions_cmd", "cmd_verify"): lambda: _sessions_cmd().cmd_verify,
+    ("sessions_cmd", "cmd_export"): lambda: _sessions_cmd().cmd_export,
+    ("provision_cmd", "cmd_provision"): lambda: _provision_cmd().cmd_provision,
+}
+
+
+def handler_for(args: argparse.Namespace) -> Handler:
+    """The command's function: ``args.handler`` (set by the parser), else ``commands.cmd_<command>``."""
+    key = getattr(args, "handler", None) or ("commands", "cmd_" + args.command.replace("-", "_"))
+    loader = HANDLERS.get(tuple(key))  # type: ignore[arg-type]
+    if loader is None:
+        raise LookupError(f"no handler registered for {key!r}: add a row to tui.cli.run.HANDLERS")
+    return loader()
 
 
 def make_context(args: argparse.Namespace, *, lazy: bool = False) -> Context:
     """``lazy``: the console reads its settings after the first frame (see Context)."""
     overrides = {"base_url": args.base_url, "theme": args.theme, "timeout": args.timeout}
-    ctx = Context(paths=default_paths(args.config), demo=bool(args.demo), overrides=overrides)
+    demo: object = False
+    if args.demo:
+        from ..demo.runner import launch
+
+        demo = launch
+    ctx = Context(paths=default_paths(args.config), demo=demo, overrides=overrides)  # type: ignore[arg-type]
     if not lazy:
         ctx.settings  # noqa: B018 - raises ConfigError now, before any work
     return ctx
@@ -47,14 +114,11 @@ def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def run_command(ctx: Context, args: argparse.Namespace) -> int:
     """Call the command's handler; map the core's errors to one stderr line and an exit code."""
-    import importlib
-
     from ..core.errors import ApiError
     from ..core.ledger import LedgerError
     from ..core.sessions import InputError
 
-    module, name = getattr(args, "handler", None) or ("commands", "cmd_" + args.command.replace("-", "_"))
-    handler = getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    handler = handler_for(args)
     try:
         return handler(ctx, args)
     except ApiError as err:
@@ -78,23 +142,8 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def connect(ctx: Context) -> None:
-    """Make ``ctx.gateway`` usable: the embedded API with --demo, else a key that never prompts.
-
-    Raises an AUTH ApiError (exit 3) with one sentence when there is no key.
-    """
-    from ..core.errors import AUTH, ApiError
-
-    if ctx.demo:
-        ctx.start_demo()
-        return
-    if ctx.key.key:
-        return
-    found = ctx.resolve_key()
-    if found.key:
-        return
-    if found.source == "env":  # set but unusable: the sentence says what is wrong with it
-        raise ApiError(AUTH, found.message.rstrip("."))
-    raise ApiError(AUTH, f"No API key for {ctx.base_url}; set COMPOSIO_API_KEY or run `composio-tui login`")
+    """Kept for the command modules that call it; the flow itself is :meth:`Context.connect`."""
+    ctx.connect()
 
 
 def run_console(ctx: Context) -> int:
@@ -109,15 +158,15 @@ def run_console(ctx: Context) -> int:
     return app.return_code or 0
 
 
+EXIT_FOR_KIND = {
+    ErrorKind.AUTH: EXIT_AUTH,
+    ErrorKind.NOT_FOUND: EXIT_NOT_FOUND,
+    ErrorKind.BAD_REQUEST: EXIT_USAGE,
+    ErrorKind.CONFIG: EXIT_USAGE,
+}
+"""Exit codes by error kind; every other kind is an API or network failure (5)."""
+
+
 def exit_code_for(err: Exception) -> int:
     """Map a core error to the documented exit codes."""
-    from ..core import errors
-
-    kind = getattr(err, "kind", "")
-    if kind == errors.AUTH:
-        return EXIT_AUTH
-    if kind == errors.NOT_FOUND:
-        return EXIT_NOT_FOUND
-    if kind in (errors.BAD_REQUEST, errors.CONFIG):
-        return EXIT_USAGE
-    return EXIT_API
+    return EXIT_FOR_KIND.get(getattr(err, "kind", None), EXIT_API)

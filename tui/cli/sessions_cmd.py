@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..core import export, probe, sessions
+from ..core import probe, sessions
 from ..core.context import Context
 from ..core.ledger import ACTIVE, Entry
 from ..core.models import SessionInfo
 from ..core.provision import Backoff
 from .output import ask, emit_list, emit_record, error, inert, say, stdin_tty, stdout_tty
 from .run import EXIT_API, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, connect
-from .toolkits_cmd import known_slugs
 
 SESSION_FIELDS = [("session_id", "session"), ("user_id", "user"), ("mcp_url", "MCP URL"), ("toolkits", "toolkits"),
                   ("manage_connections", "manage connections"), ("state", "ledger state"),
@@ -53,7 +52,7 @@ def _not_found(session_id: str) -> int:
 def cmd_create(ctx: Context, args: argparse.Namespace) -> int:
     connect(ctx)
     slugs = list(args.toolkit)
-    known = known_slugs(ctx, slugs)
+    known = ctx.catalogs.known_slugs(slugs)
     checked = sessions.check(args.user, slugs, known)  # every problem at once, before any request
     if checked.warning:
         say(f"note: {checked.warning}")
@@ -185,8 +184,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     if entry is not None and entry.state != ACTIVE:
         say(f"note: the ledger marks this session '{entry.state}'.")
     try:
-        text = export.render(args.format, url, key_mode=mode, key=ctx.key.key if mode == "literal" else None,
-                             server_name=args.server_name)
+        text = ctx.export_text(args.format, url, mode, server_name=args.server_name)
     except ValueError as exc:
         error(str(exc))
         return EXIT_USAGE

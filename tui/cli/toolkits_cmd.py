@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from dataclasses import asdict
 
 from ..core import catalog as catalog_mod
@@ -12,36 +11,18 @@ from ..core.errors import BAD_REQUEST, ApiError
 from ..core.models import Catalog, Toolkit
 from ..core.validation import check_slugs
 from .output import emit_list, emit_record, error, stdout_tty
-from .run import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, connect
+from .run import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
 
 COLUMNS = [("slug", "SLUG"), ("name", "NAME"), ("categories", "CATEGORIES"), ("auth", "AUTH"),
            ("tools_count", "TOOLS"), ("description", "DESCRIPTION")]
 
 
 def catalog_for(ctx: Context, refresh: bool = False) -> Catalog:
-    """The cached catalog while fresh (``catalog_max_age``), otherwise fetched, cached and returned."""
-    if not refresh:
-        cached = catalog_mod.load(ctx.cache_dir, ctx.cache_id)
-        if cached is not None and cached.toolkits and \
-                time.time() - cached.fetched_at <= ctx.settings.catalog_max_age * 60:
-            return cached
-    connect(ctx)
-    catalog = ctx.gateway.fetch_catalog(page_size=ctx.settings.page_size)
-    catalog.base_url = ctx.cache_id
-    try:
-        catalog_mod.save(catalog, ctx.cache_dir)
-    except OSError as exc:
-        error(f"could not write the catalog cache ({exc}); continuing without it.")
+    """The catalog store's answer (cached while fresh, else fetched and cached), with the CLI's warning."""
+    catalog = ctx.catalogs.get(refresh=refresh)
+    if ctx.catalogs.last_cache_error:
+        error(f"could not write the catalog cache ({ctx.catalogs.last_cache_error}); continuing without it.")
     return catalog
-
-
-def known_slugs(ctx: Context, slugs: list[str]) -> frozenset[str]:
-    """Catalog slugs for validating ``slugs``; a cached catalog missing one of them is refreshed once."""
-    catalog = catalog_for(ctx)
-    known = frozenset(t.slug for t in catalog.toolkits)
-    if not set(slugs) <= known:
-        known = frozenset(t.slug for t in catalog_for(ctx, refresh=True).toolkits)
-    return known
 
 
 def row(tk: Toolkit) -> dict:
@@ -105,7 +86,7 @@ def cmd_info(ctx: Context, args: argparse.Namespace) -> int:
         problem = check_slugs([args.slug], index.slugs)
         error(problem[0] if problem else f"no toolkit {args.slug!r} in the catalog.")
         return EXIT_NOT_FOUND
-    connect(ctx)
+    ctx.connect()
     detail = ctx.gateway.toolkit_detail(toolkit.slug)
     tools = ctx.gateway.tools(toolkit.slug)
     record = row(toolkit) | {

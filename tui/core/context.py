@@ -1,82 +1,85 @@
 """What one run of composio-tui works with: settings, paths, the API origin, the key, the gateway.
 
-Shared by the screen and the scripting commands so nothing is wired twice. Nothing here does I/O at
-construction; the callers run the slow parts (demo server start, keyring lookup, API calls) in workers.
+Shared by the console and the scripting commands so nothing is wired twice; the shared flows live
+here: :meth:`Context.connect` (a usable key, or the demo API), :meth:`Context.login` (verify → store →
+read back → one :class:`KeyInfo`), the catalog store (:attr:`Context.catalogs`) and the export
+(:meth:`Context.export_text`, the one place besides the gateway that reads the raw key). The demo
+comes in through one seam (a launcher, see ``tui.core.launch``); this module never imports it.
+Nothing here does I/O at construction; the callers run the slow parts in workers.
 """
 
 from __future__ import annotations
 
-import tempfile
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
-from . import redact
+from .deadline import Budget
+from .errors import ApiError
+from .launch import DEMO_CACHE_ID, DemoLauncher, DemoRun
 from .paths import Paths
+from .keyinfo import NO_KEY, KeyInfo, RunKeys
+from .states import ErrorKind, KeepKey, KeySource, LoginStep
 
 if TYPE_CHECKING:
+    from .catalog_store import CatalogStore
     from .config import Settings
+    from .models import Catalog
 
-DEMO_CACHE_ID = "demo"
+__all__ = ["DEMO_CACHE_ID", "Context", "KeyInfo", "LoginError", "NoKey"]
 
-
-@dataclass
-class KeyInfo:
-    """Where the key came from. ``describe`` is safe to show; the key itself never is."""
-
-    key: str | None
-    source: str  # env | keyring | memory | demo | none
-    detail: str = ""
-    backend: str = ""
-
-    @property
-    def short(self) -> str:
-        """For the status line: "env", "keyring: SecretService", "this run only", "demo"."""
-        if self.source == "keyring":
-            return f"keyring: {self.backend}" if self.backend else "keyring"
-        return {"memory": "this run only"}.get(self.source, self.source)
-
-    @property
-    def masked(self) -> str:
-        return mask(self.key)
-
-    def describe(self) -> str:
-        if not self.key:
-            return self.detail or "no API key"
-        return f"{self.detail or self.source}, {self.masked}"
-
-    def __repr__(self) -> str:
-        return f"KeyInfo(source={self.source!r}, key={self.masked!r})"
+KEYRING_DEADLINE = 3.0
+"""Seconds every keyring touch of one command (or one console flow) shares, in all."""
 
 
-def mask(key: str | None) -> str:
-    """The last four characters only ("…wxyz"); "—" when there is no key."""
-    return redact.mask(key) or "—"
+class NoKey(ApiError):
+    """No usable key (exit 3). ``found`` says what the lookup saw, for a front to explain it."""
+
+    def __init__(self, found: KeyInfo, base_url: str) -> None:
+        self.found = found
+        if found.source == KeySource.ENV or not found.state.usable:
+            # set but unusable, or a keyring that is locked, frozen or missing: say exactly that
+            super().__init__(ErrorKind.AUTH, found.message.rstrip("."))
+        else:
+            super().__init__(ErrorKind.AUTH, f"No API key for {base_url}; set COMPOSIO_API_KEY or run "
+                                             "`composio-tui login`")
+
+
+class LoginError(Exception):
+    """A login step failed; nothing was stored. ``step`` says which, ``problem``/``error`` why."""
+
+    def __init__(self, step: LoginStep, problem: str = "", error: Exception | None = None) -> None:
+        super().__init__(problem or str(error))
+        self.step = step
+        self.problem = problem
+        self.error = error
 
 
 class Context:
     """Settings load lazily (pydantic-settings costs ~0.3 s to import): the console paints its first
     frame first and reads them in its boot worker; commands read them at once."""
 
-    def __init__(self, settings: Settings | None = None, paths: Paths | None = None, *, demo: bool = False,
-                 overrides: dict[str, Any] | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, paths: Paths | None = None, *,
+                 demo: bool | DemoLauncher = False, overrides: dict[str, Any] | None = None) -> None:
         if paths is None:
             from .paths import default_paths
 
             paths = default_paths()
         self.paths = paths
-        self.demo = demo
+        self.demo = bool(demo)
+        self.demo_launcher: DemoLauncher | None = demo if callable(demo) else None
         self.overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
-        self.key = KeyInfo(None, "none")
+        self.key: KeyInfo = NO_KEY
+        self.run_keys = RunKeys()
+        self.keyring_budget = Budget(KEYRING_DEADLINE)
         self._settings = settings
         self._base_url = ""
         self._gateway: Any = None
         self._ledger: Any = None
-        self._demo_server: Any = None
-        self._tmp: Any = None
+        self._demo_run: DemoRun | None = None
+        self._catalogs: CatalogStore | None = None
+        self._key_listeners: list[Callable[[KeyInfo], None]] = []
         self._lock = threading.RLock()
 
     @property
@@ -111,42 +114,130 @@ class Context:
 
     @property
     def ledger_path(self) -> Path:
-        return self._demo_dir() / "ledger.sqlite3" if self.demo else self.paths.ledger
+        if self.demo:
+            return self.start_demo().ledger_path
+        return self.paths.ledger
 
-    def _demo_dir(self) -> Path:
-        if self._tmp is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="composio-tui-demo-")
-        return Path(self._tmp.name)
-
-    # --- slow steps: call from a worker ---------------------------------------------------
-
-    def start_demo(self, **server_options: Any) -> None:
-        """Start the embedded API on loopback and use its own key (never the keyring)."""
-        from ..demo import DEMO_API_KEY
-        from ..demo.runner import DemoServer
-
+    @property
+    def catalogs(self) -> CatalogStore:
+        """The catalog store of this run (cached / fresh / refresh / known slugs)."""
         with self._lock:
-            if self._demo_server is None:
-                options = {"auto_activate_after": 8.0} | server_options
-                self._demo_server = DemoServer(**options)
-                self._demo_server.start()
-            self.base_url = self._demo_server.base_url
-            self.key = KeyInfo(DEMO_API_KEY, "demo", "demo key (embedded API)")
-            self._drop_gateway()
+            if self._catalogs is None:
+                from .catalog_store import CatalogStore
 
-    def resolve_key(self, deadline: float = 3.0) -> Any:
-        """Environment, then a key held for this run, then the keyring; never prompts or hangs."""
-        from . import secrets
+                self._catalogs = CatalogStore(self)
+            return self._catalogs
 
-        found = secrets.resolve_key(self.base_url, deadline=deadline)
-        if found.key:
-            self.use_key(KeyInfo(found.key, found.source, secrets.describe(found).rsplit(",", 1)[0], found.backend))
-        return found
+    # --- the key ------------------------------------------------------------------------------
+
+    def on_key_change(self, listener: Callable[[KeyInfo], None]) -> Callable[[], None]:
+        """Call ``listener(key)`` whenever the key of this run changes; returns the unsubscribe."""
+        with self._lock:
+            self._key_listeners.append(listener)
+        return lambda: self._key_listeners.remove(listener) if listener in self._key_listeners else None
 
     def use_key(self, info: KeyInfo) -> None:
         with self._lock:
             self.key = info
             self._drop_gateway()
+            listeners = list(self._key_listeners)
+        for listener in listeners:
+            listener(info)
+
+    def resolve_key(self) -> KeyInfo:
+        """Environment, then a key held for this run, then the keyring; never prompts or hangs
+        (every keyring touch of this context shares :attr:`keyring_budget`)."""
+        from . import secrets
+
+        found = secrets.resolve_key(self.base_url, deadline=self.keyring_budget, memory=self.run_keys)
+        if found.key:
+            self.use_key(found)
+        return found
+
+    def connect(self) -> KeyInfo:
+        """Make :attr:`gateway` usable: the embedded API with demo mode, else a key that never prompts.
+
+        Raises :class:`NoKey` (an AUTH ApiError, exit 3) with one sentence when there is no key.
+        """
+        if self.demo:
+            self.start_demo()
+            return self.key
+        if self.key.key:
+            return self.key
+        found = self.resolve_key()
+        if found.key:
+            return found
+        raise NoKey(found, self.base_url)
+
+    def login(self, key: str, keep: KeepKey, *, checking: Callable[[], None] | None = None) -> tuple[KeyInfo, int]:
+        """Verify ``key`` with the API, then keep it (keyring with read-back, or memory) and use it.
+
+        Returns the key and how many toolkits it sees; raises :class:`LoginError`. Nothing is stored
+        unless the API accepted the key. One keyring deadline for the whole login. ``checking()`` runs
+        once the key's shape is fine, just before the API is asked (for a front's "checking…").
+        """
+        from . import secrets
+        from .catalog_read import CatalogReader
+
+        key = (key or "").strip()
+        problem = secrets.key_problem(key) if key else ""
+        if not key or problem:
+            raise LoginError(LoginStep.SHAPE, problem)
+        if checking is not None:
+            checking()
+        try:
+            with CatalogReader(self.base_url, key, timeout=self.settings.timeout, max_retries=0) as reader:
+                total = reader.verify_key()
+        except ApiError as err:
+            raise LoginError(LoginStep.REJECTED if err.kind == ErrorKind.AUTH else LoginStep.UNCHECKED,
+                             error=err) from err
+        if keep == KeepKey.NOWHERE:
+            return KeyInfo(key, KeySource.NONE), total
+        try:
+            if keep == KeepKey.KEYRING:
+                info = secrets.store_key(self.base_url, key, deadline=Budget(KEYRING_DEADLINE),
+                                         memory=self.run_keys)
+            else:
+                info = secrets.hold_key(self.base_url, key, self.run_keys)
+        except secrets.SecretsError as exc:
+            raise LoginError(LoginStep.NOT_STORED, str(exc), exc) from exc
+        self.use_key(info)
+        return info, total
+
+    def export_text(self, fmt: str, url: str, key_mode: str, *, server_name: str = "composio",
+                    reveal: bool = True) -> str:
+        """An exported client config; the raw key goes in only with ``key_mode`` "literal" (and is
+        shown masked unless ``reveal``)."""
+        from . import export
+
+        key = self.key.key if key_mode == "literal" else None
+        body = export.render(fmt, url, key_mode=key_mode, key=key, server_name=server_name)
+        return body if reveal else export.masked(body, self.key.key)
+
+    # --- the demo seam --------------------------------------------------------------------------
+
+    def start_demo(self, **options: Any) -> DemoRun:
+        """Start the embedded API (through the launcher a front gave) and use its own key."""
+        with self._lock:
+            if self._demo_run is None:
+                if self.demo_launcher is None:
+                    raise ApiError(ErrorKind.CONFIG, "Demo mode was asked for but no demo launcher was given")
+                self._demo_run = self.demo_launcher(**options)
+                self.base_url = self._demo_run.origin
+                self.use_key(KeyInfo(self._demo_run.key, KeySource.DEMO))
+            return self._demo_run
+
+    # --- the API ----------------------------------------------------------------------------
+
+    def read_catalog(self, progress: Callable[[int, int, int], None] | None = None,
+                     cancelled: Callable[[], bool] | None = None) -> Catalog:
+        """The whole catalog over the read-only path (no SDK import); see ``catalog_read``."""
+        from .catalog_read import CatalogReader
+
+        key = self.connect().key or ""
+        with CatalogReader(self.base_url, key, timeout=self.settings.timeout,
+                           max_retries=self.settings.max_retries, cancelled=cancelled) as reader:
+            return reader.catalog(page_size=self.settings.page_size, progress=progress)
 
     def _drop_gateway(self) -> None:
         if self._gateway is not None:
@@ -160,9 +251,8 @@ class Context:
         with self._lock:
             if self._gateway is None:
                 if not self.key.key:
-                    from .errors import AUTH, ApiError
-
-                    raise ApiError(AUTH, "No API key", hint="Run `composio-tui login` or set COMPOSIO_API_KEY")
+                    raise ApiError(ErrorKind.AUTH, "No API key",
+                                   hint="Run `composio-tui login` or set COMPOSIO_API_KEY")
                 self._gateway = Gateway(self.base_url, self.key.key, timeout=self.settings.timeout,
                                         max_retries=self.settings.max_retries)
             return self._gateway
@@ -182,9 +272,6 @@ class Context:
             if self._ledger is not None:
                 self._ledger.close()
                 self._ledger = None
-            if self._demo_server is not None:
-                self._demo_server.stop()
-                self._demo_server = None
-            if self._tmp is not None:
-                self._tmp.cleanup()
-                self._tmp = None
+            if self._demo_run is not None:
+                self._demo_run.stop()
+                self._demo_run = None

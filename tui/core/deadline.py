@@ -8,6 +8,7 @@ simply left behind and dies with the process.
 
 from __future__ import annotations
 
+import concurrent.futures
 import threading
 import time
 from collections.abc import Callable
@@ -61,3 +62,68 @@ class DeadlineRunner:
         """Stop waiting on stuck calls (their threads keep running until the process ends)."""
         with self._lock:
             self._stuck.clear()
+
+
+class Budget:
+    """One deadline shared by several calls: each gets what is left of it, never a fresh allowance.
+
+    A command that touches the keyring three times waits at most ``seconds`` in all. The clock starts
+    at the first :meth:`left` (the first touch), not when the budget is made.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = float(seconds)
+        self._end: float | None = None
+        self._lock = threading.Lock()
+
+    def left(self) -> float:
+        with self._lock:
+            now = time.monotonic()
+            if self._end is None:
+                self._end = now + self.seconds
+            return max(0.0, self._end - now)
+
+    def __repr__(self) -> str:
+        return f"Budget({self.seconds:g} s)"
+
+
+class DaemonExecutor(concurrent.futures.ThreadPoolExecutor):
+    """The event loop's default executor for the console: every job in its own daemon thread, and a
+    shutdown that never waits. A worker stuck on a request that never answers is abandoned at exit
+    (it dies with the process) instead of holding ``App.run()`` or the interpreter's exit hooks."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="composio-tui-worker")
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        future: concurrent.futures.Future = concurrent.futures.Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # handed to whoever awaits the future
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+        threading.Thread(target=run, name="composio-tui-worker", daemon=True).start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        return None
+
+
+def call_quickly(fn: Callable[[], object], seconds: float) -> bool:
+    """Run ``fn`` in a daemon thread and wait at most ``seconds``; True if it finished."""
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            fn()
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="composio-tui-close", daemon=True).start()
+    return done.wait(seconds)

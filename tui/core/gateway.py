@@ -407,3 +407,9 @@ class Gateway:
     def mcp_headers(self) -> dict[str, str]:
         """Exactly the headers an exported client config carries (the key: handle with care)."""
         return {"x-api-key": self._key}
+
+    # --- warm (helper `house`, issue 9.6) ---
+
+    def warm(self) -> None:
+        """Import and build the SDK now (seconds), so the first real call does not wait for it."""
+        self.sdk  # noqa: B018

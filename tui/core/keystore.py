@@ -24,21 +24,22 @@ from keyring.backends import fail
 from keyring.util import platform_
 
 from tui.core.deadline import DeadlineExceeded, DeadlineRunner
+from tui.core.states import KeyringState
 
 SERVICE = "composio-tui"  # the keyring service name; the account is the API base URL
 
-# States shared with tui.core.secrets.
-OK = "ok"
-MISSING = "missing"
-NO_BUS = "no-bus"
-NO_SECRET_SERVICE = "no-secret-service"
-LOCKED = "locked"
-NO_COLLECTION = "no-collection"
-NO_KEYRING = "no-keyring"
-MISCONFIGURED = "misconfigured"
-TIMEOUT = "timeout"
-NOT_SAVED = "not-saved"  # write "succeeded" but the read-back differs (e.g. the null backend)
-NOT_DELETED = "not-deleted"
+# States shared with tui.core.secrets (the enum's members under their short names).
+OK = KeyringState.OK
+MISSING = KeyringState.MISSING
+NO_BUS = KeyringState.NO_BUS
+NO_SECRET_SERVICE = KeyringState.NO_SECRET_SERVICE
+LOCKED = KeyringState.LOCKED
+NO_COLLECTION = KeyringState.NO_COLLECTION
+NO_KEYRING = KeyringState.NO_KEYRING
+MISCONFIGURED = KeyringState.MISCONFIGURED
+TIMEOUT = KeyringState.TIMEOUT
+NOT_SAVED = KeyringState.NOT_SAVED
+NOT_DELETED = KeyringState.NOT_DELETED
 
 AUTO = "auto"
 IN_CODE = "set in code"
@@ -65,7 +66,7 @@ class Choice:
 class Outcome:
     """What one keyring operation found. ``detail`` feeds the user-facing sentence."""
 
-    state: str
+    state: KeyringState
     backend: str
     detail: str = ""
     key: str | None = field(default=None, repr=False)
@@ -163,7 +164,7 @@ def reset() -> None:
     _runner.forget()
 
 
-def secret_service_state(collection_path: str | None = None) -> str:
+def secret_service_state(collection_path: str | None = None) -> KeyringState:
     """Check the Secret Service without ever prompting: OK, LOCKED or why it is unusable."""
     import secretstorage
     from secretstorage.exceptions import ItemNotFoundException, SecretServiceNotAvailableException
@@ -187,7 +188,7 @@ def secret_service_state(collection_path: str | None = None) -> str:
             return NO_SECRET_SERVICE
 
 
-def bus_state() -> str:
+def bus_state() -> KeyringState:
     """Why auto-detection fell back to the fail backend: NO_BUS, NO_SECRET_SERVICE or NO_KEYRING."""
     if sys.platform in ("darwin", "win32"):
         return NO_KEYRING
@@ -209,7 +210,7 @@ def bus_state() -> str:
     return NO_KEYRING if available else NO_SECRET_SERVICE
 
 
-def probe(choice: Choice) -> str:
+def probe(choice: Choice) -> KeyringState:
     """The backend's state before any read or write; only the Secret Service is really checked."""
     if choice.error or choice.backend is None:
         return MISCONFIGURED
@@ -226,7 +227,7 @@ def probe(choice: Choice) -> str:
     return OK
 
 
-def state_from_error(exc: BaseException) -> str:
+def state_from_error(exc: BaseException) -> KeyringState:
     """Map an exception from a backend operation to a state."""
     if isinstance(exc, KeyringTimeout):
         return TIMEOUT
@@ -259,7 +260,7 @@ def cached_name() -> str:
     return choice.name if choice is not None else ""
 
 
-def _failed(choice: Choice, state: str) -> Outcome:
+def _failed(choice: Choice, state: KeyringState) -> Outcome:
     return Outcome(state, choice.name, choice.error or choice.origin)
 
 

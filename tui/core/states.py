@@ -104,3 +104,60 @@ class ConnectionState(StrEnum):
         """States a wait for ACTIVE ends on: nothing will change them without the operator."""
         return self in (ConnectionState.ACTIVE, ConnectionState.FAILED, ConnectionState.EXPIRED,
                         ConnectionState.INACTIVE, ConnectionState.REVOKED, ConnectionState.NO_AUTH)
+
+
+class KeySource(StrEnum):
+    """Where the API key of this run came from (highest first: env, memory, keyring)."""
+
+    ENV = "env"
+    MEMORY = "memory"
+    """Held for this run only; never written anywhere."""
+    KEYRING = "keyring"
+    DEMO = "demo"
+    """The embedded demo API's own key."""
+    NONE = "none"
+
+
+class KeyringState(StrEnum):
+    """What a keyring operation found; each has one sentence in ``tui.core.keytext``."""
+
+    OK = "ok"
+    MISSING = "missing"
+    NO_BUS = "no-bus"
+    NO_SECRET_SERVICE = "no-secret-service"
+    LOCKED = "locked"
+    NO_COLLECTION = "no-collection"
+    NO_KEYRING = "no-keyring"
+    MISCONFIGURED = "misconfigured"
+    TIMEOUT = "timeout"
+    NOT_SAVED = "not-saved"
+    """The write "succeeded" but the read-back differs (e.g. the null backend)."""
+    NOT_DELETED = "not-deleted"
+
+    @property
+    def usable(self) -> bool:
+        """The keyring answered: a key can be stored (it may just not hold one yet)."""
+        return self in (KeyringState.OK, KeyringState.MISSING)
+
+
+class KeepKey(StrEnum):
+    """What login does with a key the API accepted."""
+
+    KEYRING = "keyring"
+    MEMORY = "memory"
+    """For this run only."""
+    NOWHERE = "nowhere"
+    """Check only (``login --check-only``)."""
+
+
+class LoginStep(StrEnum):
+    """Where a login stopped; nothing is stored unless the last step succeeds."""
+
+    SHAPE = "shape"
+    """Not a usable key (empty, whitespace, control characters)."""
+    REJECTED = "rejected"
+    """The API refused the key (401/403)."""
+    UNCHECKED = "unchecked"
+    """The API could not be asked (network, server)."""
+    NOT_STORED = "not_stored"
+    """The key works but the keyring did not keep it."""

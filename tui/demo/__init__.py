@@ -15,13 +15,6 @@ if TYPE_CHECKING:
     from tui.demo.runner import DemoServer
 
 
-def mask_key(key: str) -> str:
-    """A key's on-screen form: its prefix and last four characters."""
-    if len(key) <= 8:
-        return "…"
-    return f"{key[:3]}…{key[-4:]}"
-
-
 def __getattr__(name: str):
     if name == "DemoServer":
         from tui.demo.runner import DemoServer
@@ -30,4 +23,4 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-__all__ = ["DEMO_API_KEY", "DemoServer", "mask_key"]
+__all__ = ["DEMO_API_KEY", "DemoServer"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from tui.demo import DEMO_API_KEY, mask_key
+from tui.core.redact import mask
+from tui.demo import DEMO_API_KEY
 from tui.demo.data import load_catalog
 from tui.demo.runner import DemoServer
 
@@ -20,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     server = DemoServer(catalog=load_catalog(args.catalog), port=args.port, auto_activate_after=args.auto_activate)
     server.start()
     print(f"Composio demo API: {server.base_url}", flush=True)
-    print(f"API key: {mask_key(DEMO_API_KEY)} (tui.demo.DEMO_API_KEY)", flush=True)
+    print(f"API key: {mask(DEMO_API_KEY)} (tui.demo.DEMO_API_KEY)", flush=True)
     print(f"Toolkits: {len(server.catalog.toolkits)}. Press Ctrl-C to stop.", flush=True)
     try:
         while server.running:

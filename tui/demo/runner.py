@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -16,6 +17,9 @@ from tui.demo.data import DemoCatalog, load_catalog
 from tui.demo.faults import FaultEngine, Faults
 from tui.demo.server import create_app
 from tui.demo.state import SessionRecord, Store
+
+if TYPE_CHECKING:
+    from tui.core.launch import DemoRun
 
 # Libraries log through these; a NullHandler keeps Python's last-resort stderr printer (which would
 # scribble over a full-screen terminal UI) out of the way while still propagating to real handlers.
@@ -111,3 +115,23 @@ class DemoServer:
 
     def mcp_url(self, session_id: str) -> str:
         return f"{self.base_url}/tool_router/{session_id}/mcp"
+
+
+def launch(**server_options: object) -> DemoRun:
+    """The demo launcher a front hands the context (``Context(demo=launch)``): start the embedded API
+    on loopback, with its own key and a private ledger that disappears when ``stop`` is called."""
+    import tempfile
+    from pathlib import Path
+
+    from tui.core.launch import DEMO_CACHE_ID, DemoRun
+
+    options = {"auto_activate_after": 8.0} | server_options
+    server = DemoServer(**options).start()  # type: ignore[arg-type]
+    tmp = tempfile.TemporaryDirectory(prefix="composio-tui-demo-")
+
+    def stop() -> None:
+        server.stop()
+        tmp.cleanup()
+
+    return DemoRun(origin=server.base_url, key=server.api_keys[0], cache_id=DEMO_CACHE_ID,
+                   ledger_path=Path(tmp.name) / "ledger.sqlite3", stop=stop)

@@ -1,4 +1,9 @@
-"""The main screen: browse, search, filter and select toolkits."""
+"""The main screen: browse, search, filter and select toolkits.
+
+It owns the mark selection. It listens to the core while mounted (the catalog store and the key)
+and turns their announcements into typed messages to itself; while anything loads, the state line
+says what it waits for and how far it got (pages, count).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,14 @@ from ..core import catalog as catalog_mod
 from ..core.catalog import ALPHA, USAGE, CatalogIndex
 from ..core.errors import ApiError
 from ..core.models import Toolkit
+from ..widgets.messages import (
+    CatalogChanged,
+    CatalogFailed,
+    CatalogProgress,
+    CatalogWaiting,
+    KeyChanged,
+    catalog_message,
+)
 from ..widgets.toolkit_detail import ToolkitDetail
 from ..widgets.toolkit_table import ToolkitTable
 
@@ -50,6 +63,8 @@ class CatalogScreen(Screen):
         self._tools_cache: dict[str, list] = {}
         self._extra_cache: dict[str, dict] = {}
         self._server_hits: list[Toolkit] = []
+        self.marked: list[str] = []
+        self._unsubscribe: list = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="topbar")
@@ -67,20 +82,62 @@ class CatalogScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        ctx = self.app.ctx
+        self._unsubscribe = [ctx.catalogs.subscribe(lambda event: self.post_message(catalog_message(event))),
+                             ctx.on_key_change(lambda key: self.post_message(KeyChanged(key)))]
         self.query_one(ToolkitTable).focus()
         self.update_selection()
         self.update_topbar()
+        if self.index is not None:
+            self.catalog_changed()
         self.set_interval(30, self.update_topbar)  # keeps "updated N min ago" true
+
+    def on_unmount(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
 
     # --- data in ----------------------------------------------------------------------
 
     @property
     def index(self) -> CatalogIndex | None:
-        return self.app.index
+        return self.app.ctx.catalogs.index
+
+    def on_catalog_changed(self, message: CatalogChanged) -> None:
+        event = message.event
+        self.catalog_changed()
+        if event.cache_error:
+            self.notify(f"Could not write the catalog cache: {event.cache_error}", severity="warning")
+        if event.seconds:
+            self.notify(f"Catalog: {event.count:,} toolkits in {event.seconds:.1f} s", timeout=3)
+
+    def on_catalog_waiting(self, message: CatalogWaiting) -> None:
+        self.update_topbar()
+        self.show_waiting(message.text)
+
+    def on_catalog_progress(self, message: CatalogProgress) -> None:
+        total = f" of {message.total:,}" if message.total else ""
+        self.show_waiting(f"Loading the catalog… page {message.pages}, {message.count:,}{total} toolkits")
+
+    def on_catalog_failed(self, message: CatalogFailed) -> None:
+        self.update_topbar()
+        self.notify(message.text, severity="error", timeout=10, markup=False)
+        self.show_error(message.text)
+
+    def on_key_changed(self, message: KeyChanged) -> None:
+        self.update_topbar()
+
+    def show_waiting(self, text: str) -> None:
+        """What the screen waits for, in place of the table while there is no catalog to show."""
+        if self.index is None or len(self.index) == 0:
+            state = self.query_one("#state", Static)
+            state.update(escape(text))
+            state.display = True
 
     def catalog_changed(self) -> None:
-        """Called by the app when a catalog (cached or fresh) is available."""
+        """A catalog (cached or fresh) is available: options, filter, marks, bars."""
         cat = self.app.catalog
+        known = self.index.slugs if self.index is not None else frozenset()
+        self.marked = [s for s in self.marked if s in known]
         select = self.query_one("#category", Select)
         options = [(c.name, c.id) for c in sorted(cat.categories, key=lambda c: c.name.casefold())]
         current = self.category
@@ -89,6 +146,7 @@ class CatalogScreen(Screen):
             select.value = current
         self.apply_filter()
         self.update_topbar()
+        self.update_selection()
 
     def update_topbar(self) -> None:
         app = self.app
@@ -142,8 +200,10 @@ class CatalogScreen(Screen):
         query = self.current_query()
         matches = index.search(query, category=self.category, order=self.order)
         extra = [t for t in self._server_hits if t.slug not in index.slugs] if query else []
-        table.show(matches + extra, self.app.marked_set)
+        table.show(matches + extra, set(self.marked))
         table.display = bool(matches or extra)
+        if table.display and self.focused is None:
+            table.focus()
         if not matches and not extra:
             what = f"No toolkit matches “{escape(query)}”" if query else "No toolkits"
             if self.category:
@@ -222,7 +282,7 @@ class CatalogScreen(Screen):
     # --- selection --------------------------------------------------------------------
 
     def update_selection(self) -> None:
-        marked = self.app.marked
+        marked = self.marked
         bar = self.query_one("#selection", Static)
         if not marked:
             bar.update("[dim]No toolkits marked — space marks the highlighted one.[/dim]")
@@ -250,14 +310,18 @@ class CatalogScreen(Screen):
         tk = table.current
         if tk is None:
             return
-        marked = self.app.toggle_mark(tk.slug)
+        marked = tk.slug not in self.marked
+        if marked:
+            self.marked.append(tk.slug)
+        else:
+            self.marked.remove(tk.slug)
         table.set_mark(table.cursor_row, marked)
         self.update_selection()
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
 
     def action_clear_marks(self) -> None:
-        self.app.clear_marks()
+        self.marked.clear()
         self.query_one(ToolkitTable).refresh_marks(set())
         self.update_selection()
 
@@ -279,7 +343,29 @@ class CatalogScreen(Screen):
             self.app.push_screen(ToolkitScreen(tk, self._extra_cache.get(tk.slug), self._tools_cache.get(tk.slug)))
 
     def action_new_session(self) -> None:
-        self.app.action_new_session()
+        from .new_session import NewSessionScreen
+
+        if not self.marked:
+            self.notify("Mark at least one toolkit with space first.", severity="warning")
+            return
+        if self.index is None:
+            self.notify("The catalog is not loaded yet: slugs are checked against it.", severity="warning")
+            return
+        ctx = self.app.ctx
+        try:
+            recent = ctx.ledger.recent_user_ids(base_url=ctx.base_url)
+        except Exception as exc:  # a broken ledger must not block creating sessions silently
+            self.notify(str(exc), severity="error", timeout=10, markup=False)
+            return
+        self.app.push_screen(NewSessionScreen(list(self.marked), recent), callback=self._session_created)
+
+    def _session_created(self, info) -> None:
+        from .session import SessionScreen
+
+        if info is None:
+            return
+        self.notify(f"Session {info.session_id} created for {info.user_id}.", timeout=4, markup=False)
+        self.app.push_screen(SessionScreen(info, created=True))
 
     def action_sessions(self) -> None:
         self.app.action_sessions()

@@ -64,10 +64,7 @@ class ExportScreen(Screen[None]):
         self.render_config()
 
     def text(self, reveal: bool = False) -> str:
-        key = self.app.ctx.key.key
-        body = export.render(self.fmt, self.info.mcp_url, key_mode=self.key_mode,
-                             key=key if self.key_mode == "literal" else None)
-        return body if reveal else export.masked(body, key)
+        return self.app.ctx.export_text(self.fmt, self.info.mcp_url, self.key_mode, reveal=reveal)
 
     def render_config(self) -> None:
         self.query_one("#export-text", Static).update(self.text())

@@ -10,9 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
-from ..core.context import KeyInfo
-from ..core.errors import ApiError
-from ..core.gateway import Gateway
+from ..core.context import KeyInfo, LoginError
+from ..core.states import KeepKey, LoginStep
 
 
 class LoginScreen(Screen[KeyInfo | None]):
@@ -74,7 +73,7 @@ class LoginScreen(Screen[KeyInfo | None]):
         from ..core.secrets import key_problem
 
         problem = key_problem(key) if key else "it is empty"
-        if problem:
+        if problem:  # said at once, before a worker starts; Context.login checks it again
             self.status(f"That is not a usable key: {problem}.", error=True)
             return
         self.status("Checking the key with the API…")
@@ -83,32 +82,25 @@ class LoginScreen(Screen[KeyInfo | None]):
 
     @work(thread=True, exclusive=True, group="login", exit_on_error=False, description="login")
     def verify_and_keep(self, key: str, store: bool) -> None:
-        settings = self.app.ctx.settings
+        """The flow is Context.login (verify → store → read back → one KeyInfo); this only words it."""
         try:
-            Gateway(self.base_url, key, timeout=settings.timeout, max_retries=0).verify_key()
-        except ApiError as err:
-            if err.kind == "auth":
-                rid = f" (request id {err.request_id})" if err.request_id else ""
-                text = f"The API rejected this key ({err.status}); nothing was stored. Check that it is a project key (ak_…) for {self.base_url}.{rid}"
-            else:
-                text = f"Could not check the key, so nothing was stored: {err.line()}"
-            self.app.call_from_thread(self._failed, text)
+            info, _ = self.app.ctx.login(key, KeepKey.KEYRING if store else KeepKey.MEMORY)
+        except LoginError as exc:
+            self.app.call_from_thread(self._failed, self.failure_text(exc))
             return
-        from ..core import secrets
-
-        if store:
-            try:
-                stored = secrets.store_key(self.base_url, key)
-            except secrets.SecretsError as exc:
-                self.app.call_from_thread(
-                    self._failed, f"The key works but could not be stored: {exc} Press ctrl+t to use it for this "
-                                  "run only.")
-                return
-            info = KeyInfo(stored.key, "keyring", f"from keyring ({stored.backend})", stored.backend)
-        else:
-            held = secrets.hold_key(self.base_url, key)
-            info = KeyInfo(held.key, "memory", "in memory for this run only (not stored)")
         self.app.call_from_thread(self.dismiss, info)
+
+    def failure_text(self, exc: LoginError) -> str:
+        err = exc.error
+        if exc.step == LoginStep.SHAPE:
+            return f"That is not a usable key: {exc.problem or 'it is empty'}."
+        if exc.step == LoginStep.REJECTED:
+            rid = f" (request id {err.request_id})" if getattr(err, "request_id", None) else ""
+            return (f"The API rejected this key ({getattr(err, 'status', '')}); nothing was stored. Check that it "
+                    f"is a project key (ak_…) for {self.base_url}.{rid}")
+        if exc.step == LoginStep.UNCHECKED:
+            return f"Could not check the key, so nothing was stored: {err.line()}"  # type: ignore[union-attr]
+        return f"The key works but could not be stored: {exc.problem} Press ctrl+t to use it for this run only."
 
     def _failed(self, text: str) -> None:
         field = self.query_one("#login-key", Input)

@@ -10,9 +10,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..core.models import SessionInfo
+from ..core.states import LedgerState
+from ..widgets.messages import SessionChanged
+from .session_actions import SessionActions
 
 
-class SessionScreen(Screen[None]):
+class SessionScreen(SessionActions, Screen[None]):
     BINDINGS = [
         Binding("c", "copy_url", "Copy URL", id="session.copy", tooltip="Copy the MCP URL (OSC 52)"),
         Binding("e", "export", "Export config", id="session.export",
@@ -23,7 +26,7 @@ class SessionScreen(Screen[None]):
         Binding("escape", "back", "Back", id="session.back"),
     ]
 
-    def __init__(self, info: SessionInfo, *, created: bool = False, state: str = "active") -> None:
+    def __init__(self, info: SessionInfo, *, created: bool = False, state: str = LedgerState.ACTIVE) -> None:
         super().__init__()
         self.info = info
         self.created = created
@@ -55,7 +58,7 @@ class SessionScreen(Screen[None]):
                 "header (e exports a ready config).[/dim]")
 
     def action_copy_url(self) -> None:
-        self.app.copy_text(self.info.mcp_url, "MCP URL")
+        self.copy_session_url(self.info)
 
     def action_export(self) -> None:
         from .export import ExportScreen
@@ -73,14 +76,12 @@ class SessionScreen(Screen[None]):
         self.app.push_screen(VerifyScreen(self.info))
 
     def action_delete(self) -> None:
-        if self.state in ("deleted", "gone"):  # asking again would send a request and turn "deleted" into "gone"
-            self.notify(f"This session is already {self.state}.", severity="warning", markup=False)
-            return
-        self.app.delete_session(self.info, after=self._deleted)
+        self.delete_session(self.info, self.state)
 
-    def _deleted(self, state: str) -> None:
-        self.state = state
-        self.query_one("#session-facts", Static).update(self.summary())
+    def on_session_changed(self, message: SessionChanged) -> None:
+        if message.session_id == self.info.session_id and message.state is not None:
+            self.state = message.state
+            self.query_one("#session-facts", Static).update(self.summary())
 
     def action_back(self) -> None:
         self.dismiss(None)

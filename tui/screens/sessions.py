@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from rich.markup import escape
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from ..core import sessions
-from ..core.errors import ApiError
 from ..core.models import SessionInfo
+from ..core.states import LedgerState
 from ..widgets.cells import cell, themed
+from ..widgets.messages import SessionChanged
+from .session_actions import FINISHED, SessionActions
 
-STATE_STYLE = {"active": "success", "pending": "warning", "unknown": "warning", "failed": "error",
-               "gone": "error", "deleted": "text-muted"}
+STATE_STYLE = {LedgerState.ACTIVE: "success", LedgerState.PENDING: "warning", LedgerState.UNKNOWN: "warning",
+               LedgerState.FAILED: "error", LedgerState.GONE: "error", LedgerState.DELETED: "text-muted"}
 
 
 def info_of(entry) -> SessionInfo:
@@ -23,7 +24,7 @@ def info_of(entry) -> SessionInfo:
                        toolkits=tuple(entry.toolkits), manage_connections=entry.manage_connections)
 
 
-class SessionsScreen(Screen[None]):
+class SessionsScreen(SessionActions, Screen[None]):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="sessions.filter", tooltip="Filter by user or toolkit"),
         Binding("enter", "open", "Open", id="sessions.open", show=False),
@@ -49,6 +50,10 @@ class SessionsScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.add_columns("User", "Session", "Toolkits", "State", "Created (UTC)")
         table.focus()
+        try:  # as `sessions list` does: a pending row whose answer never came is marked unknown
+            self.app.ctx.ledger.reconcile_stale()
+        except Exception:  # a broken ledger is reported by reload() below
+            pass
         self.reload()
 
     def reload(self) -> None:
@@ -105,33 +110,21 @@ class SessionsScreen(Screen[None]):
     def action_copy(self) -> None:
         entry = self.current()
         if entry is not None and entry.mcp_url:
-            self.app.copy_text(entry.mcp_url, f"MCP URL of {entry.user_id}")
+            self.copy_session_url(info_of(entry), f"MCP URL of {entry.user_id}")
 
     def action_refresh(self) -> None:
         entry = self.current()
         if entry is not None and entry.session_id:
-            self.refresh_one(entry.session_id, entry.user_id)
-
-    @work(thread=True, exclusive=True, group="sessions-refresh", exit_on_error=False, description="refresh session")
-    def refresh_one(self, session_id: str, user_id: str) -> None:
-        ctx = self.app.ctx
-        try:
-            info = sessions.refresh(ctx.gateway, ctx.ledger, session_id)
-        except ApiError as err:
-            self.app.call_from_thread(self.notify, err.line(), severity="error", markup=False)
-            return
-        if info is None:
-            text, severity = f"Session of {user_id} was deleted elsewhere (404): marked gone.", "warning"
-        else:
-            text, severity = f"Session of {user_id} is live: {', '.join(info.toolkits) or 'all toolkits'}.", "information"
-        self.app.call_from_thread(self.notify, text, severity=severity, markup=False)
-        self.app.call_from_thread(self.reload)
+            self.refresh_session(entry.session_id, entry.user_id)
 
     def action_delete(self) -> None:
         entry = self.current()
-        if entry is None or not entry.session_id or entry.state in ("deleted", "gone"):
+        if entry is None or not entry.session_id or entry.state in FINISHED:
             return
-        self.app.delete_session(info_of(entry), after=lambda _: self.reload())
+        self.delete_session(info_of(entry), entry.state)
+
+    def on_session_changed(self, message: SessionChanged) -> None:
+        self.reload()
 
     def action_back(self) -> None:
         self.dismiss(None)
