@@ -20,7 +20,7 @@ from .errors import ApiError
 from .launch import DEMO_CACHE_ID, DemoLauncher, DemoRun
 from .paths import Paths
 from .keyinfo import NO_KEY, KeyInfo, RunKeys
-from .states import ErrorKind, KeepKey, KeySource, LoginStep
+from .states import ErrorKind, KeepKey, KeyringState, KeySource, LoginStep
 
 if TYPE_CHECKING:
     from .catalog_store import CatalogStore
@@ -38,8 +38,8 @@ class NoKey(ApiError):
 
     def __init__(self, found: KeyInfo, base_url: str) -> None:
         self.found = found
-        if found.source == KeySource.ENV or not found.state.usable:
-            # set but unusable, or a keyring that is locked, frozen or missing: say exactly that
+        if found.source == KeySource.ENV or found.state in (KeyringState.LOCKED, KeyringState.TIMEOUT):
+            # set but unusable, or a keyring that may hold the key but is locked or frozen: say exactly that
             super().__init__(ErrorKind.AUTH, found.message.rstrip("."))
         else:
             super().__init__(ErrorKind.AUTH, f"No API key for {base_url}; set COMPOSIO_API_KEY or run "
