@@ -120,6 +120,34 @@ def frozen_real_app() -> dict:
     return result
 
 
+def cli(*args: str, stdin: str = "", timeout: float = 20.0) -> dict:
+    """The real command line in its own process (stdin not a TTY); never the key in the result."""
+    import subprocess
+
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "tui", *args], input=stdin, capture_output=True, text=True,
+                          timeout=timeout, cwd=Path(__file__).resolve().parents[2])
+    return {"rc": proc.returncode, "stderr": proc.stderr[-1500:], "seconds": round(time.monotonic() - start, 3),
+            "has_key": KEY in proc.stderr + proc.stdout}
+
+
+def cli_locked() -> dict:
+    """10.9: a command that needs the key says the keyring is locked and how to unlock it."""
+    return {"create": cli("sessions", "create", "--user", "user_1", "--toolkit", "github")}
+
+
+def cli_frozen() -> dict:
+    """10.9: every keyring touch of one command shares one 3 s deadline (info, login)."""
+    from tui.demo import DEMO_API_KEY
+    from tui.demo.runner import DemoServer
+
+    out = {"info": cli("info"), "create": cli("sessions", "create", "--user", "user_1", "--toolkit", "github"),
+           "logout": cli("logout")}  # one keyring touch: the yardstick for the others
+    with DemoServer() as server:
+        out["login"] = cli("--base-url", server.base_url, "login", stdin=DEMO_API_KEY)
+    return out
+
+
 def main(action: str) -> dict:
     if action == "store":
         return {"store": source_dict(*timed(lambda: secrets.store_key(URL, KEY)))}
@@ -133,6 +161,10 @@ def main(action: str) -> dict:
         return frozen_app()
     if action == "frozen-real-app":
         return frozen_real_app()
+    if action == "cli-locked":
+        return cli_locked()
+    if action == "cli-frozen":
+        return cli_frozen()
     raise SystemExit(f"unknown action {action}")
 
 

@@ -199,6 +199,7 @@ def main(mode: str, workdir: Path) -> dict:
             report["locked_before"] = lock_default_collection()
             watch = PromptWatch()
             report["client"] = run_client("locked")
+            report["client_cli"] = run_client("cli-locked", timeout=40.0)
             report["prompt_calls"] = watch.close()
             report["locked_after"] = default_collection_locked()
             # Control: plain keyring does ask for an unlock, and the watch sees it.
@@ -221,6 +222,7 @@ def main(mode: str, workdir: Path) -> dict:
             report["client"] = run_client("frozen")
             report["client_app"] = run_client("frozen-app")
             report["client_real_app"] = run_client("frozen-real-app")
+            report["client_cli"] = run_client("cli-frozen", timeout=60.0)
         else:
             raise SystemExit(f"unknown mode {mode}")
     finally:
