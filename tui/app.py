@@ -22,6 +22,8 @@ from .core.models import Catalog
 from .core.states import ErrorKind, KeySource
 from .screens.catalog import CatalogScreen
 
+PAINT_WAIT = 1.0
+"""Seconds boot waits for the cached catalog to be painted before it starts slow work."""
 CLOSE_WAIT = 0.5
 """Seconds the exit path waits for the context to close (a gateway busy importing the SDK is left)."""
 
@@ -43,6 +45,10 @@ class ComposioApp(App):
             ctx.demo_launcher = launch
         self.ctx = ctx
         self._boot = boot
+        import threading
+
+        self._painted = threading.Event()
+        self._warmed = False
         self.theme = self.initial_theme()
 
     # --- views of the core's state (read-only) ----------------------------------------------
@@ -149,6 +155,8 @@ class ComposioApp(App):
 
             enable(ctx.paths.debug_log)
         cached = store.cached()  # in demo mode too: before the embedded API starts
+        if cached is not None and cached.toolkits:
+            self._painted.wait(PAINT_WAIT)  # let the cached rows reach the screen before slow imports
         if ctx.demo:
             store.waiting("Starting the embedded demo API…")
         elif not ctx.key.key:
@@ -166,9 +174,20 @@ class ComposioApp(App):
             return
         if not store.is_fresh(cached):
             self.call_from_thread(self.refresh_catalog)
-            return
-        self.warm()
+        elif self._painted.is_set():
+            self.call_from_thread(self.warm_once)
 
+    def catalog_painted(self) -> None:
+        """The catalog screen has painted a catalog: now the SDK may load without slowing it."""
+        self._painted.set()
+        self.warm_once()
+
+    def warm_once(self) -> None:
+        if not self._warmed and self.ctx.key.key:
+            self._warmed = True
+            self.warm()
+
+    @work(thread=True, group="warm", exit_on_error=False, description="load the SDK")
     def warm(self) -> None:
         """Load the SDK now (a 2-5 s import), so the first action on the catalog is quick."""
         try:
@@ -209,8 +228,6 @@ class ComposioApp(App):
             self.ctx.catalogs.refresh(cancelled=lambda: worker.is_cancelled)
         except ApiError as err:
             self.call_from_thread(self._catalog_failed, err)
-            return
-        self.warm()
 
     def _catalog_failed(self, err: ApiError) -> None:
         key = self.ctx.key

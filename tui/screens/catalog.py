@@ -90,6 +90,7 @@ class CatalogScreen(Screen):
         self.update_topbar()
         if self.index is not None:
             self.catalog_changed()
+            self.call_after_refresh(self.app.catalog_painted)
         self.set_interval(30, self.update_topbar)  # keeps "updated N min ago" true
 
     def on_unmount(self) -> None:
@@ -105,6 +106,7 @@ class CatalogScreen(Screen):
     def on_catalog_changed(self, message: CatalogChanged) -> None:
         event = message.event
         self.catalog_changed()
+        self.call_after_refresh(self.app.catalog_painted)
         if event.cache_error:
             self.notify(f"Could not write the catalog cache: {event.cache_error}", severity="warning")
         if event.seconds:
