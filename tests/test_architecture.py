@@ -164,3 +164,26 @@ def test_every_parser_handler_is_in_the_handler_table():
         assert "HANDLERS" in str(exc)
     else:
         raise AssertionError("an unregistered handler must be refused")
+
+
+RAW_KEY_READERS = {"core/context.py", "core/gateway.py", "core/keyinfo.py", "core/secrets.py"}
+"""9.2: the only modules that read ``<KeyInfo>.key``; fronts use ``present``/``masked``/``export_text``."""
+
+
+def raw_key_offenders(sources: dict[str, str]) -> list[str]:
+    """Files reading ``something.key.key`` (the raw key of the run's KeyInfo)."""
+    out = []
+    for name, text in sources.items():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Attribute) and node.attr == "key" and isinstance(node.value, ast.Attribute) \
+                    and node.value.attr == "key":
+                out.append(name)
+                break
+    return out
+
+
+def test_only_the_context_and_the_gateway_read_the_raw_key():
+    sources = {str(p.relative_to(ROOT)): p.read_text() for p in ROOT.rglob("*.py")
+               if str(p.relative_to(ROOT)) not in RAW_KEY_READERS}
+    assert raw_key_offenders(sources) == []
+    assert raw_key_offenders({"screens/bad.py": "def f(app):\n    return app.ctx.key.key\n"}) == ["screens/bad.py"]

@@ -159,7 +159,7 @@ class ComposioApp(App):
             self._painted.wait(PAINT_WAIT)  # let the cached rows reach the screen before slow imports
         if ctx.demo:
             store.waiting("Starting the embedded demo API…")
-        elif not ctx.key.key:
+        elif not ctx.key.present:
             store.waiting("Looking up the API key (environment, then the keyring)…")
         try:
             ctx.connect()  # env, memory, then keyring behind one 3 s deadline; or the demo API
@@ -183,7 +183,7 @@ class ComposioApp(App):
         self.warm_once()
 
     def warm_once(self) -> None:
-        if not self._warmed and self.ctx.key.key:
+        if not self._warmed and self.ctx.key.present:
             self._warmed = True
             self.warm()
 

@@ -55,6 +55,11 @@ class KeyInfo:
         return mask(self.key)
 
     @property
+    def present(self) -> bool:
+        """There is a key (for fronts, which never read the key itself)."""
+        return bool(self.key)
+
+    @property
     def label(self) -> str:
         """Where it came from, e.g. "from keyring (SecretService)"; never the key."""
         if self.detail:

@@ -158,7 +158,7 @@ class CatalogScreen(Screen):
         busy = "  [b]refreshing…[/b]" if app.refreshing else ""
         where = "demo API" if app.ctx.demo else (app.ctx.base_url if app.ctx.settings_loaded else "…")
         key = app.ctx.key
-        key_text = f"key {key.masked} ({key.short})" if key.key else "no key"
+        key_text = f"key {key.masked} ({key.short})" if key.present else "no key"
         # What changes goes first, so a narrow terminal cuts the long, stable part (the URL) instead.
         self.query_one("#topbar", Static).update(
             f"[b]composio-tui[/b] · {count} · {age}{busy} · {escape(key_text)} · {escape(where)}"
