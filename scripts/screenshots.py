@@ -25,9 +25,10 @@ async def shoot(name: str, steps, *, size=(120, 36), theme: str | None = None, w
     from tui.core.config import load
     from tui.core.context import Context
     from tui.core.paths import default_paths
+    from tui.demo.runner import launch
 
     settings, paths = load(default_paths(), theme=theme)
-    ctx = Context(settings=settings, paths=paths, demo=True)
+    ctx = Context(settings=settings, paths=paths, demo=launch)
     ctx.start_demo(seed=7, auto_activate_after=None)
     app = ComposioApp(ctx)
     async with app.run_test(size=size) as pilot:
