@@ -9,13 +9,12 @@ from __future__ import annotations
 import dataclasses
 
 import asyncio
-import time
 from pathlib import Path
 
 from textual.events import Paste
 from textual.widgets import Input, Static
 
-from apphelp import settle
+from apphelp import clear_toasts, settle, wait_until  # noqa: F401  (wait_until: re-exported for the tests)
 from demo_fixtures import small_catalog
 from tui.demo.runner import DemoServer
 from tui.widgets.toolkit_table import ToolkitTable
@@ -66,14 +65,6 @@ def notes(app) -> list[str]:
 
 def screen_name(app) -> str:
     return type(app.screen).__name__
-
-
-async def wait_until(pilot, predicate, timeout: float = 10.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await pilot.pause(0.02)
 
 
 # --- steps -------------------------------------------------------------------------------------
@@ -158,8 +149,7 @@ async def quiet(pilot) -> None:
     await settle(pilot)
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
-    pilot.app.clear_notifications()
-    await pilot.pause()
+    await clear_toasts(pilot)
 
 
 async def session_screen(pilot, user_id: str = "alice", *slugs: str) -> None:
