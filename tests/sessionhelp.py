@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 
 import asyncio
+import time
 from pathlib import Path
 
 from textual.events import Paste
 from textual.widgets import Input, Static
 
-from apphelp import clear_toasts, settle, wait_until  # noqa: F401  (wait_until: re-exported for the tests)
+from apphelp import TIMEOUT, clear_toasts, settle, wait_until  # noqa: F401  (wait_until: re-exported for the tests)
 from demo_fixtures import small_catalog
 from tui.demo.runner import DemoServer
 from tui.widgets.toolkit_table import ToolkitTable
@@ -25,6 +26,18 @@ LEDGER_TIME = "2025-01-31T12:00:00Z"
 def small_server(directory: Path, port: int = 0, **options) -> DemoServer:
     """A started demo API over the six-toolkit catalog (github, gmail, slack, notion, hackernews, airtable)."""
     return DemoServer(catalog=small_catalog(directory), port=port, **options).start()
+
+
+def wait_server_idle(server: DemoServer, timeout: float = TIMEOUT) -> None:
+    """Until the demo API holds no client connection and runs no request (e.g. after a client died with
+    requests in flight: whatever the server does with them is then done). Reads uvicorn's own state."""
+    state = server._server.server_state
+    deadline = time.monotonic() + timeout
+    while state.connections or state.tasks:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the demo API still had {len(state.connections)} connection(s) and "
+                                 f"{len(state.tasks)} request(s) running after {timeout} s")
+        time.sleep(0.01)
 
 
 def fixed_clock(monkeypatch) -> None:
