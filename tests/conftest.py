@@ -1,13 +1,35 @@
-"""Shared fixtures: every test gets private XDG dirs and no ambient Composio or keyring settings."""
+"""Shared fixtures: every test gets private XDG dirs and no ambient Composio or keyring settings.
+
+Parallel runs (pytest-xdist, ``-n auto --dist loadgroup`` in pyproject's addopts; ``-n0`` runs in one
+process for debugging): a test module that listens on a fixed port (its screens show the URL) names it
+in a module constant ``FIXED_PORT``; all tests of such a module go to one worker (``xdist_group``), so
+two workers never bind the same port. Everything else a test uses is private to it: ports picked by
+the kernel, ``tmp_path``, tmux servers named per process, D-Bus buses per ``dbus-run-session``.
+"""
 
 from __future__ import annotations
-
 
 import pytest
 
 AMBIENT = ("COMPOSIO_API_KEY", "COMPOSIO_BASE_URL", "COMPOSIO_USER_API_KEY", "COMPOSIO_ORG_API_KEY",
            "COMPOSIO_TUI_CONFIG", "COMPOSIO_TUI_BASE_URL", "COMPOSIO_TUI_THEME", "COMPOSIO_TUI_DEBUG_LOG",
            "NO_COLOR")
+
+# The longest tests start first, so a parallel run does not end waiting for one of them alone.
+SLOW_FIRST = ("test_fault_run.py", "test_e2e_", "test_secrets_gnome.py", "test_provision_resume.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        port = getattr(item.module, "FIXED_PORT", None) if item.module is not None else None
+        if port is not None:
+            item.add_marker(pytest.mark.xdist_group(f"port-{port}"))
+
+    def slow_rank(item) -> int:
+        name = item.path.name
+        return next((i for i, prefix in enumerate(SLOW_FIRST) if name.startswith(prefix)), len(SLOW_FIRST))
+
+    items.sort(key=slow_rank)  # stable: the order inside each module stays as written
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +44,28 @@ def isolated_env(tmp_path, monkeypatch):
     # Nothing in a test may reach the developer's real keyring by accident.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     yield tmp_path / "xdg"
+
+
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch):
+    """A focused Input's cursor stays drawn instead of blinking every 0.5 s: a screenshot must not
+    depend on how long the machine took to get there."""
+    from textual.widgets import Input
+
+    def keep_visible(self) -> None:
+        self._cursor_visible = True
+
+    monkeypatch.setattr(Input, "_toggle_cursor", keep_visible)
+
+
+@pytest.fixture(autouse=True)
+def no_debug_log_after():
+    """A debug log a test started (directly or through the app) ends with the test."""
+    from loghelp import logger_levels, stop_debug_log
+
+    levels = logger_levels()
+    yield
+    stop_debug_log(levels)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 from textual.events import Paste
 from textual.widgets import Input, Static
 
-from apphelp import settle
+from apphelp import TIMEOUT, clear_toasts, settle, wait_until  # noqa: F401  (wait_until: re-exported for the tests)
 from demo_fixtures import small_catalog
 from tui.demo.runner import DemoServer
 from tui.widgets.toolkit_table import ToolkitTable
@@ -26,6 +26,18 @@ LEDGER_TIME = "2025-01-31T12:00:00Z"
 def small_server(directory: Path, port: int = 0, **options) -> DemoServer:
     """A started demo API over the six-toolkit catalog (github, gmail, slack, notion, hackernews, airtable)."""
     return DemoServer(catalog=small_catalog(directory), port=port, **options).start()
+
+
+def wait_server_idle(server: DemoServer, timeout: float = TIMEOUT) -> None:
+    """Until the demo API holds no client connection and runs no request (e.g. after a client died with
+    requests in flight: whatever the server does with them is then done). Reads uvicorn's own state."""
+    state = server._server.server_state
+    deadline = time.monotonic() + timeout
+    while state.connections or state.tasks:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the demo API still had {len(state.connections)} connection(s) and "
+                                 f"{len(state.tasks)} request(s) running after {timeout} s")
+        time.sleep(0.01)
 
 
 def fixed_clock(monkeypatch) -> None:
@@ -66,14 +78,6 @@ def notes(app) -> list[str]:
 
 def screen_name(app) -> str:
     return type(app.screen).__name__
-
-
-async def wait_until(pilot, predicate, timeout: float = 10.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await pilot.pause(0.02)
 
 
 # --- steps -------------------------------------------------------------------------------------
@@ -158,8 +162,7 @@ async def quiet(pilot) -> None:
     await settle(pilot)
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
-    pilot.app.clear_notifications()
-    await pilot.pause()
+    await clear_toasts(pilot)
 
 
 async def session_screen(pilot, user_id: str = "alice", *slugs: str) -> None:

@@ -56,18 +56,18 @@ async def test_search_ranks_and_category_filters(real_server):
         await pilot.press("slash")
         for ch in "google":
             await pilot.press(ch)
-        await pilot.pause(0.3)
+        await settle(pilot)  # the debounced filter has run
         names = [t.name for t in table.shown]
         assert names and all("google" in (t.slug + t.name + t.description + t.category_names).lower()
                               for t in table.shown)
         assert names[0].startswith("Google")
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert table.row_count == total and app.screen.query_one("#search", Input).value == ""
         select = app.screen.query_one("#category", Select)
         cat_id = app.catalog.categories[0].id
         select.value = cat_id
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert 0 < table.row_count < total
         assert all(cat_id in {c.id for c in t.categories} for t in table.shown)
 
@@ -92,8 +92,7 @@ async def test_hostile_search_gets_an_answer_not_a_crash(real_server, query):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.screen.query_one("#search", Input).value = query
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await settle(pilot)  # the debounced filter and any server search have run
         state = app.screen.query_one("#state", Static)
         table = app.screen.query_one(ToolkitTable)
         assert table.display or (state.display and "No toolkit matches" in str(state.render()))
@@ -107,16 +106,18 @@ async def test_starts_from_cache_then_refreshes(xdg):
     cached = Catalog(toolkits=[Toolkit(slug="cached_only", name="Cached Only", usage_rank=0)],
                      fetched_at=time.time() - 3 * 3600, base_url=slow.base_url)
     catalog_mod.save(cached, app.ctx.cache_dir)
-    shown_first: list[str] = []
+    shown: list[list[str]] = []  # what the table showed after each catalog the app set, in order
+    set_catalog = app.set_catalog
+
+    def recording_set_catalog(catalog):
+        set_catalog(catalog)
+        shown.append([t.slug for t in app.catalog_screen.query_one(ToolkitTable).shown])
+
+    app.set_catalog = recording_set_catalog
     async with app.run_test(size=SIZE) as pilot:
         table = app.screen.query_one(ToolkitTable)
-        for _ in range(100):  # the cached catalog appears before the refresh lands
-            await pilot.pause(0.01)
-            if table.row_count:
-                shown_first = [t.slug for t in table.shown]
-                break
         await settle(pilot)
-        assert shown_first == ["cached_only"]
+        assert shown[0] == ["cached_only"] and len(shown) == 2  # the cached catalog first, then the refresh
         assert table.row_count >= 150 and "updated just now" in text_of(app, "#topbar")
     slow.stop()
     again = catalog_mod.load(app.ctx.cache_dir, slow.base_url)
@@ -161,8 +162,7 @@ async def test_toolkit_missing_optional_fields_shows_dashes(real_server):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.screen.query_one("#search", Input).value = "composio_search"
-        await pilot.pause(0.6)
-        await settle(pilot)
+        await settle(pilot)  # the debounced filter, then the debounced tools fetch, have run
         table = app.screen.query_one(ToolkitTable)
         assert table.current.slug == "composio_search" and table.current.app_url == ""
         body = text_of(app, "#detail-body")

@@ -7,7 +7,7 @@ import json
 import pytest
 from textual.widgets import Static
 
-from apphelp import make_app, settle
+from apphelp import make_app, settle, wait_until
 from tui.demo import DEMO_API_KEY
 from tui.demo.runner import DemoServer
 from tui.screens.catalog import CatalogScreen
@@ -48,8 +48,7 @@ async def test_palette_offers_every_catalog_action(server):
         screen = app.screen
         command = next(c for c in app.get_system_commands(screen) if c.title == "catalog: Sort")
         command.callback()
-        await pilot.pause(0.1)
-        assert screen.order == "alpha"
+        await wait_until(pilot, lambda: screen.order == "alpha", what="the sort order to flip")
 
 
 async def test_theme_choice_is_remembered(server, xdg):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Input
 
-from apphelp import make_app, settle, type_text
+from apphelp import make_app, settle, type_text, wait_for_worker
 from demo_fixtures import client_for
 from sessionhelp import (
     back_to_catalog,
@@ -152,7 +152,7 @@ async def test_leaving_the_form_while_creating_still_reports_the_session(server)
         await type_text(pilot, "alice")
         server.set_faults(latency=(0.4, 0.4))
         await pilot.press("ctrl+s")
-        await pilot.pause(0.05)
+        await wait_for_worker(pilot, "create")  # the request is in flight (it takes 0.4 s)
         await pilot.press("escape")
         assert screen_name(app) == "CatalogScreen"
         await wait_until(pilot, lambda: server.sessions(), what="the session to be created")

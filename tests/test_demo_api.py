@@ -167,12 +167,19 @@ def test_link_rejects(api, toolkit, fragment):
     assert resp.status_code == 400 and fragment in resp.json()["error"]["message"]
 
 
-def test_auto_activate_after(tmp_path):
+def test_auto_activate_after(tmp_path, monkeypatch):
+    import types
+
+    import tui.demo.state
+
+    now = [1000.0]  # the store's own clock, moved by the test: no race with a loaded machine
+    monkeypatch.setattr(tui.demo.state, "time", types.SimpleNamespace(monotonic=lambda: now[0]))
     with DemoServer(catalog=small_catalog(tmp_path), auto_activate_after=0.2) as srv, client_for(srv) as c:
         sid = create_session(c, "u", ["gmail"])["session_id"]
         ca = c.post(f"/api/v3.1/tool_router/session/{sid}/link", json={"toolkit": "gmail"}).json()["connected_account_id"]
+        now[0] += 0.1
         assert c.get(f"/api/v3.1/connected_accounts/{ca}").json()["status"] == "INITIATED"
-        time.sleep(0.3)
+        now[0] += 0.2
         assert c.get(f"/api/v3.1/connected_accounts/{ca}").json()["status"] == "ACTIVE"
 
 

@@ -43,18 +43,25 @@ def bare_env(xdg: Path, **extra: str) -> dict[str, str]:
     return env | extra
 
 
+LIST_KEYS = r"space Mark"
+ESCAPE_GAP = 0.2  # a lone ESC is an ESC only after ESCDELAY (0.1 s) of silence; sooner, "/" reads as alt+/
+
+
 def search(tmux: Tmux, text: str, attempts: int = 3) -> None:
-    """Type a search. Keys sent in the very moment the first screen appears can be swallowed while
-    Textual still parses the terminal's answers to its start-up queries (seen under tmux, not pinned
-    down further), so pause as a person would, check the text reached the field, and retry."""
-    time.sleep(0.5)
+    """Type a search: "/" and, once the field has the focus, the text. (Textual moves the focus on its
+    next turn, so letters that arrive with the "/" still go to the list, where "i" opens the details.)
+    A key sent in the app's very first moment can be lost while Textual parses the terminal's answers
+    to its start-up queries, so check the text reached the field, and retry if it did not."""
     for attempt in range(attempts):
         if attempt:
-            tmux.keys("Escape")  # clears a half-typed search and returns to the list
-            time.sleep(0.2)  # ESC followed at once by "/" would read as alt+/
+            tmux.keys("Escape")  # closes what stray keys opened, or clears a half-typed search
+            tmux.wait_for(r"▊ +/ search toolkits", timeout=10)  # the list with an empty field again
+            time.sleep(ESCAPE_GAP)  # the terminal protocol's own rule, not a wait for the app
+        field = tmux.find("/ search toolkits")
         tmux.keys("/")
-        tmux.keys(text, literal=True)
         try:
+            tmux.wait_cursor_in(field, timeout=5)  # the field has the focus
+            tmux.keys(text, literal=True)
             tmux.wait_for(r"▊ +" + re.escape(text) + r" +▎", timeout=5)  # in the field, not the list
             return
         except AssertionError:
@@ -66,12 +73,15 @@ def search(tmux: Tmux, text: str, attempts: int = 3) -> None:
 def search_select_create_copy(tmux: Tmux, user_id: str) -> None:
     tmux.wait_for(r"\b\d+ toolkits\b")
     search(tmux, "gith")
-    time.sleep(0.3)  # the search is debounced
-    tmux.keys("Enter")  # back to the list, GitHub first
+    # The footer shows the focused widget's keys: "space Mark" only while the list has the focus.
+    tmux.wait_gone(LIST_KEYS)
+    tmux.keys("Enter")  # filters at once (no debounce), back to the list, GitHub first
+    tmux.wait_for(LIST_KEYS)  # a space sent sooner would land in the field
     tmux.keys("Space")
     tmux.wait_for(r"Selected \(1\): github")
     tmux.keys("n")
     tmux.wait_for("New Tool Router session")
+    tmux.wait_cursor_in(tmux.find("a stable id"))  # the user id field has the focus
     tmux.keys(user_id, literal=True)
     tmux.wait_for(re.escape(user_id))
     tmux.keys("C-s")

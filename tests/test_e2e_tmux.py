@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -50,11 +49,10 @@ def create_and_copy(tmux: Tmux, user_id: str, submit: str) -> str:
     ``submit`` "enter": enter moves to the toolkits field, enter there creates; "ctrl+s": the binding.
     """
     tmux.wait_for(r"\b\d[\d,]* toolkits\b")
-    time.sleep(0.5)  # keys in the very first moment can be swallowed (see test_e2e_bare_ssh.search)
-    tmux.keys("Space")
-    tmux.wait_for(r"Selected \(1\)")
+    tmux.press_until("Space", r"Selected \(1\)")  # a second Space would show "Selected (2)", not pass
     tmux.keys("n")
     tmux.wait_for("New Tool Router session")
+    tmux.wait_cursor_in(tmux.find("a stable id"))  # the user id field has the focus
     tmux.keys(user_id, literal=True)
     tmux.wait_for(re.escape(user_id))
     if submit == "enter":

@@ -11,7 +11,6 @@ from tui.core.export import (
     FORMATS,
     KEY_MODES,
     VSCODE_INPUT_ID,
-    contains_secret,
     initialize_request,
     mask_key,
     masked,
@@ -120,7 +119,6 @@ def test_placeholder_and_env_never_contain_the_key(fmt: str, mode: str) -> None:
     text = render(fmt, URL, key_mode=mode, key=KEY)  # the key is offered but must not be used
     assert KEY not in text
     assert KEY[-8:] not in text
-    assert contains_secret(fmt, mode) is False
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -128,7 +126,6 @@ def test_literal_needs_a_key_and_contains_it(fmt: str) -> None:
     with pytest.raises(ValueError, match="needs the API key"):
         render(fmt, URL, key_mode="literal")
     assert KEY in render(fmt, URL, key_mode="literal", key=KEY)
-    assert contains_secret(fmt, "literal") is True
 
 
 @pytest.mark.parametrize("bad_key", ["", " ak_x", "ak_x\n", "ak\r\nX-Evil: 1", "ak\x00"])
@@ -196,13 +193,6 @@ def test_bad_arguments_are_refused(kwargs: dict[str, str], fragment: str) -> Non
     fmt, url = args.pop("fmt"), args.pop("url")
     with pytest.raises(ValueError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
         render(fmt, url, **args)
-
-
-def test_contains_secret_checks_its_arguments() -> None:
-    with pytest.raises(ValueError):
-        contains_secret("yaml", "literal")
-    with pytest.raises(ValueError):
-        contains_secret("curl", "plain")
 
 
 def test_masked_replaces_every_occurrence_with_the_last_four() -> None:

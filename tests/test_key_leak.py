@@ -9,6 +9,7 @@ from pathlib import Path
 
 
 from apphelp import settle
+from loghelp import stop_debug_log
 from tui.__main__ import main
 from tui.app import ComposioApp
 from tui.core import debuglog
@@ -60,7 +61,7 @@ async def test_key_appears_nowhere(xdg, memory_keyring, monkeypatch, capsys):
             app.refresh_catalog(force=True)
             await settle(pilot)
             messages += [n.message for n in app._notifications]
-        debuglog.disable()
+        stop_debug_log()
         assert main(["--base-url", url, "logout"]) == 0
         assert not memory_keyring.items
 

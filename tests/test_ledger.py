@@ -26,6 +26,11 @@ def info(session_id: str, user_id: str, toolkits: tuple[str, ...] = ()) -> Sessi
     return SessionInfo(session_id, user_id, f"{BASE}/tool_router/{session_id}/mcp", toolkits)
 
 
+def entry_at(book: Ledger, row_id: int) -> Entry | None:
+    """The ledger row ``row_id`` (``begin`` returns it), through the public listing."""
+    return next((e for e in book.entries() if e.id == row_id), None)
+
+
 def worker(*args: str, **kwargs: object) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
@@ -52,7 +57,7 @@ def test_round_trip_through_every_state(tmp_path: Path) -> None:
     assert path.parent.is_dir()
     assert path.stat().st_mode & 0o777 == 0o600  # it names end users: private to its owner
     row = book.begin("user-1", ["github", "slack"], BASE + "/", manage_connections=False)
-    pending = book.get_row(row)
+    pending = entry_at(book, row)
     assert pending is not None
     assert (pending.state, pending.session_id, pending.mcp_url) == ("pending", None, "")
     assert pending.base_url == BASE
@@ -84,7 +89,7 @@ def test_round_trip_through_every_state(tmp_path: Path) -> None:
 
     failed_row = reopened.begin("user-2", ["gmail"], BASE)
     reopened.fail(failed_row, "400 Bad request:\nunknown toolkit 'gmial'\n")
-    failed = reopened.get_row(failed_row)
+    failed = entry_at(reopened, failed_row)
     assert failed is not None
     assert (failed.state, failed.note) == ("failed", "400 Bad request: unknown toolkit 'gmial'")
     assert len(reopened.entries()) == 2  # nothing was ever deleted
@@ -200,14 +205,14 @@ def test_crash_between_create_and_record_is_recoverable(tmp_path: Path) -> None:
     assert proc.returncode == 9, err
     crashed_row = int(out.strip())
 
-    pending = book.get_row(crashed_row)
+    pending = entry_at(book, crashed_row)
     assert pending is not None
     assert (pending.user_id, pending.toolkits, pending.state) == ("crash-user", ("gmail",), "pending")
     assert book.reconcile_stale(older_than_s=3600) == 0  # too recent: its process might still be waiting
-    assert book.get_row(crashed_row).state == "pending"  # type: ignore[union-attr]
+    assert entry_at(book, crashed_row).state == "pending"  # type: ignore[union-attr]
 
     assert book.reconcile_stale(older_than_s=0) == 1
-    unknown = book.get_row(crashed_row)
+    unknown = entry_at(book, crashed_row)
     assert unknown is not None and unknown.state == "unknown"
     assert "may exist" in unknown.note
     assert unknown.user_id == "crash-user" and unknown.base_url == BASE

@@ -18,6 +18,7 @@ import time
 from collections import Counter
 
 from demo_fixtures import server  # noqa: F401  (fixture)
+from sessionhelp import wait_server_idle
 
 from tui.core.paths import default_paths
 from tui.demo import DEMO_API_KEY
@@ -68,7 +69,7 @@ def test_killed_run_resumes_to_exactly_one_session_per_user(server, monkeypatch,
     in_doubt = {user for user, _, state in at_kill if state == "pending"}
     assert KILL_AFTER <= len(done_before) < len(USERS)  # really midway
     assert in_doubt  # with 4 workers some requests were in flight
-    time.sleep(0.5)  # let the server finish requests the dead process had sent
+    wait_server_idle(server)  # the server has finished the requests the dead process had sent
     orphans = [r for r in server.sessions() if r.session_id not in set(done_before.values())]
     assert {r.user_id for r in orphans} <= in_doubt  # nothing unexplained: only in-flight requests
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from apphelp import make_app, settle
+from apphelp import clear_toasts, make_app, settle
 from tui.demo import DEMO_API_KEY
 from tui.demo.runner import DemoServer
 
@@ -18,8 +18,7 @@ def demo_app():
 
 async def quiet(pilot) -> None:
     await settle(pilot)
-    pilot.app.clear_notifications()
-    await pilot.pause()
+    await clear_toasts(pilot)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
@@ -31,8 +30,7 @@ def test_detail_pane_with_tools(snap_compare):
     async def run_before(pilot):
         await quiet(pilot)
         await pilot.press("down", "down", "space")
-        await pilot.pause(0.4)
-        await quiet(pilot)
+        await quiet(pilot)  # waits for the debounced tools fetch too
 
     assert snap_compare(demo_app(), terminal_size=(120, 36), run_before=run_before)
 
@@ -41,8 +39,7 @@ def test_search_with_no_match(snap_compare):
     async def run_before(pilot):
         await quiet(pilot)
         pilot.app.screen.query_one("#search", Input).value = "no-such-toolkit-anywhere"
-        await pilot.pause(0.3)
-        await quiet(pilot)
+        await quiet(pilot)  # waits for the debounced filter and the server search too
 
     assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=run_before)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from apphelp import make_app, settle
+from apphelp import clear_toasts, make_app, settle
 from sessionhelp import (
     back_to_catalog,
     open_form,
@@ -19,13 +19,13 @@ from sessionhelp import (
 )
 from tui.demo import DEMO_API_KEY
 
-PORT = 29834  # URLs on screen show it (below the ephemeral port range)
+FIXED_PORT = 29834  # URLs on screen show it (below the ephemeral port range)
 
 
 @pytest.fixture
 def server(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")  # Textual reads it when the app is built
-    srv = snapshot_server(tmp_path, monkeypatch, port=PORT, seed=11)
+    srv = snapshot_server(tmp_path, monkeypatch, port=FIXED_PORT, seed=11)
     yield srv
     srv.stop()
 
@@ -76,8 +76,7 @@ async def readiness(pilot):
     await settle(pilot)
     await pilot.press("l")
     await wait_until(pilot, lambda: text(pilot.app, "#link-qr"), what="the QR code")
-    pilot.app.clear_notifications()
-    await pilot.pause(0.1)
+    await clear_toasts(pilot)
 
 
 async def verify(pilot):

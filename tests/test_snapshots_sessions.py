@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from apphelp import make_app, settle, type_text
+from apphelp import clear_toasts, make_app, settle, type_text
 from sessionhelp import (
     create,
     open_form,
@@ -102,8 +102,7 @@ def test_readiness_with_link_and_qr(snap_compare, server, size):
         await pilot.press("l")
         await wait_until(pilot, lambda: text(pilot.app, "#link-qr"), what="the QR code")
         # The link worker keeps polling (INITIATED) until the app exits, so no settle() here.
-        pilot.app.clear_notifications()
-        await pilot.pause(0.1)
+        await clear_toasts(pilot)
         assert f"http://127.0.0.1:{FIXED_PORT}/link/ln_" in text(pilot.app, "#link-text")
 
     assert snap_compare(app_for(server), terminal_size=size, run_before=run_before)

@@ -5,8 +5,10 @@ Failures raise AssertionError with what the pane showed, so a missing tmux fails
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
+import secrets
 import shlex
 import shutil
 import subprocess
@@ -15,6 +17,7 @@ import time
 from pathlib import Path
 
 APP = Path(sys.executable).with_name("composio-tui")
+_serial = itertools.count(1)
 
 
 def fail(message: str):
@@ -27,7 +30,10 @@ class Tmux:
     def __init__(self, name: str, width: int = 120, height: int = 36) -> None:
         if shutil.which("tmux") is None:
             fail("tmux is not installed; the end-to-end test needs it (apt-get install tmux)")
-        self.base = ["tmux", "-L", f"{name}-{os.getpid()}", "-f", "/dev/null"]
+        # A socket name of its own per instance: a server just killed under the same name can still be
+        # going away ("server exited unexpectedly"), and parallel workers or runs must never share one.
+        self.socket = f"{name}-{os.getpid()}-{next(_serial)}-{secrets.token_hex(3)}"
+        self.base = ["tmux", "-L", self.socket, "-f", "/dev/null"]
         self.env = {**os.environ, "LANG": "C.UTF-8"}
         self.env.pop("TMUX", None)  # never talk to an enclosing tmux
         self.run("new-session", "-d", "-s", "e2e", "-x", str(width), "-y", str(height), "sleep 600")
@@ -66,6 +72,29 @@ class Tmux:
                 fail(f"{pattern!r} did not appear within {timeout} s; the pane shows:\n{screen}")
             time.sleep(interval)
 
+    def press_until(self, key: str, pattern: str, attempts: int = 3, timeout: float = 10.0) -> re.Match:
+        """Send ``key`` and wait for ``pattern``; send it again (at most ``attempts`` times) only if the
+        pane never showed the effect. Use it for keys whose repeat is harmless or visible (a key sent
+        in the app's very first moment can be lost while Textual parses the terminal's answers to its
+        start-up queries)."""
+        for attempt in range(1, attempts + 1):
+            self.keys(key)
+            try:
+                return self.wait_for(pattern, timeout)
+            except AssertionError:
+                if attempt == attempts:
+                    raise
+                print(f"\ntmux: {key!r} showed no {pattern!r} on attempt {attempt}; sending it again")
+        raise AssertionError("unreachable")
+
+    def wait_gone(self, pattern: str, timeout: float = 30.0) -> None:
+        """Until ``pattern`` is no longer on the pane."""
+        deadline = time.monotonic() + timeout
+        while re.search(pattern, self.screen()):
+            if time.monotonic() > deadline:
+                fail(f"{pattern!r} was still shown after {timeout} s; the pane shows:\n{self.screen()}")
+            time.sleep(0.05)
+
     def buffer(self, timeout: float = 10.0) -> str:
         """The newest paste buffer, waiting for the first one to appear."""
         deadline = time.monotonic() + timeout
@@ -77,13 +106,40 @@ class Tmux:
                             f"{self.screen()}")
             time.sleep(0.05)
 
-    def wait_cursor_leaves_row(self, row: str, timeout: float = 10.0) -> None:
+    def wait_cursor_leaves_row(self, row: int | str, timeout: float = 10.0) -> None:
         """Textual parks the (hidden) terminal cursor in the focused Input, so a focus change moves it."""
         deadline = time.monotonic() + timeout
-        while self.pane("#{cursor_y}") == row:
+        while self.cursor()[0] == int(row):
             if time.monotonic() > deadline:
-                fail(f"the focus did not move within {timeout} s; the pane shows:\n{self.screen()}",
-                            pytrace=False)
+                fail(f"the focus did not move within {timeout} s; the pane shows:\n{self.screen()}")
+            time.sleep(0.02)
+
+    def find(self, text: str) -> tuple[int, range]:
+        """(row, columns) of ``text`` on the pane (fails if it is not shown)."""
+        for row, line in enumerate(self.screen().splitlines()):
+            if text in line:
+                start = line.index(text)
+                return row, range(start, start + len(text))
+        fail(f"{text!r} is not on the pane:\n{self.screen()}")
+
+    def cursor(self) -> tuple[int, int]:
+        """(row, column) of the terminal cursor."""
+        x, y = self.pane("#{cursor_x} #{cursor_y}").split()
+        return int(y), int(x)
+
+    def wait_cursor_in(self, where: tuple[int, range], timeout: float = 10.0) -> None:
+        """Until the (hidden) terminal cursor is on row ``where[0]`` within columns ``where[1]``: Textual
+        parks it in the focused Input, so this is how a test in a real terminal knows a field has the
+        focus (give the columns the field's text covers, e.g. from ``find``)."""
+        row, columns = where
+        deadline = time.monotonic() + timeout
+        while True:
+            at_row, at_column = self.cursor()
+            if at_row == row and at_column in columns:
+                return
+            if time.monotonic() > deadline:
+                fail(f"the cursor is at row {at_row} column {at_column}, not in row {row} columns "
+                     f"{columns.start}-{columns.stop - 1}, after {timeout} s; the pane shows:\n{self.screen()}")
             time.sleep(0.02)
 
     def pane(self, fmt: str) -> str:

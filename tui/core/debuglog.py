@@ -68,13 +68,3 @@ def enable(path: Path) -> Path:
     _handler = handler
     log.debug("debug log started")
     return path
-
-
-def disable() -> None:
-    global _handler
-    if _handler is None:
-        return
-    for name in LOGGERS:
-        logging.getLogger(name).removeHandler(_handler)
-    _handler.close()
-    _handler = None

@@ -56,12 +56,6 @@ def _check_key(key: str) -> None:
         raise ValueError("The API key is blank, has surrounding whitespace or contains control characters.")
 
 
-def contains_secret(fmt: str, key_mode: str) -> bool:
-    """True when ``render(fmt, ..., key_mode=key_mode)`` puts the real key in its output."""
-    _check(fmt, key_mode)
-    return key_mode == "literal"
-
-
 def placeholder(env_var: str = "COMPOSIO_API_KEY") -> str:
     return f"<{env_var}>"
 

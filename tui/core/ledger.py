@@ -397,13 +397,6 @@ class Ledger:
 
         return self._run(select, write=False)
 
-    def get_row(self, row_id: int) -> Entry | None:
-        def select(db: sqlite3.Connection) -> Entry | None:
-            row = db.execute("SELECT * FROM sessions WHERE id = ?", (row_id,)).fetchone()
-            return _entry(row) if row else None
-
-        return self._run(select, write=False)
-
     def entries(
         self,
         user: str | None = None,
