@@ -195,20 +195,36 @@ def test_a_rejected_key_stops_the_run(api, capsys, tmp_path, monkeypatch):
     assert remote(api) == []
 
 
-def test_a_dropped_answer_is_unknown_and_the_rerun_says_so(api, capsys, tmp_path):
+def test_item10_a_dropped_answer_is_unknown_and_the_rerun_lists_it(api, capsys, tmp_path):
     warm_catalog(capsys)
     path = users_file(tmp_path, "alice\n")
     api.set_faults(drop_rate=1.0)
     rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
     [row] = json_lines(out)
-    assert rc == 5 and row["status"] == "failed" and "outcome is unknown" in row["error"]
+    assert rc == 5 and row["status"] == "unknown" and "outcome is unknown" in row["error"]
     assert [r["state"] for r in ledger_rows()] == ["pending"]  # never claimed to have failed
     api.set_faults(drop_rate=0.0)
     rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
+    [row] = json_lines(out)  # by default: listed, not created again
+    assert rc == 5 and row["status"] == "unknown" and "--retry-unknown" in row["error"]
+    assert "unknown line 1  'alice'" in err and "1 unknown (not created again)" in err
+    assert remote(api) == []
+    rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github", "--retry-unknown")
     [row] = json_lines(out)
     assert rc == 0 and row["status"] == "created"
-    assert "An earlier attempt for this user never got its answer" in row["warning"]
+    assert "created again as asked (--retry-unknown)" in row["warning"]
     assert "note    line 1  'alice'" in err
+    assert len(remote(api, "alice")) == 1
+
+
+def test_issue9_3_a_malformed_create_answer_is_an_unknown_outcome(api, capsys, tmp_path):
+    """One rule for "the session may exist" (ApiError.outcome_unknown): an unreadable 2xx is one."""
+    warm_catalog(capsys)
+    api.set_faults(malformed_rate=1.0)
+    rc, out, err = cli(capsys, "provision", "--users", users_file(tmp_path, "alice\n"), "--toolkit", "github")
+    [row] = json_lines(out)
+    assert rc == 5 and row["status"] == "unknown" and "outcome is unknown" in row["error"]
+    assert [r["state"] for r in ledger_rows()] == ["pending"]
 
 
 def test_one_run_per_ledger_at_a_time(api, capsys, tmp_path):

@@ -49,6 +49,17 @@ def inert(text: str) -> str:
     return "".join(out)
 
 
+MAX_ECHO = 80
+
+
+def ident(text: str, limit: int = MAX_ECHO) -> str:
+    """An identifier the operator typed, safe and short enough to echo: escaped like ``inert`` and cut
+    to ``limit`` characters with its length (a pasted 5,000-character "id" is not printed back whole)."""
+    if len(text) <= limit:
+        return inert(text)
+    return f"{inert(text[: limit - 1])}… ({len(text)} characters)"
+
+
 def cell(value: Any) -> str:
     if value is None or value == "":
         return "—"

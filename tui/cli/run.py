@@ -14,7 +14,8 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_API, EXIT_STORA
 
 def make_context(args: argparse.Namespace, *, lazy: bool = False) -> Context:
     """``lazy``: the console reads its settings after the first frame (see Context)."""
-    overrides = {"base_url": args.base_url, "theme": args.theme, "timeout": args.timeout}
+    overrides = {"base_url": args.base_url, "theme": args.theme, "timeout": args.timeout,
+                 "rate_limit_wait": getattr(args, "rate_limit_wait", None)}
     ctx = Context(paths=default_paths(args.config), demo=bool(args.demo), overrides=overrides)
     if not lazy:
         ctx.settings  # noqa: B018 - raises ConfigError now, before any work

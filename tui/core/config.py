@@ -15,9 +15,41 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from .errors import ConfigError
 from .paths import Paths, default_paths
 
-__all__ = ["ConfigError", "Settings", "load", "base_url_source", "PRODUCTION_URL"]
+__all__ = ["ConfigError", "Settings", "load", "base_url_source", "check_base_url", "PRODUCTION_URL"]
 
 PRODUCTION_URL = "https://backend.composio.dev"
+MAX_TIMEOUT = 300.0
+MAX_RATE_LIMIT_WAIT = 3600.0
+
+
+def check_base_url(value: str) -> str:
+    """The API origin without a trailing slash; ValueError (one sentence, never echoing a password) when
+    it is not http(s) or carries credentials (they would be printed by `info` and kept in cache files)."""
+    from urllib.parse import urlsplit
+
+    value = value.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ValueError("is not a valid URL") from None
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise ValueError("must not contain a user name or password (user:password@); the API key is the "
+                         "only credential, and it comes from the keyring or COMPOSIO_API_KEY")
+    return value
+
+
+def check_rate_limit_wait(value: float) -> float:
+    if not 0 <= value <= MAX_RATE_LIMIT_WAIT:
+        raise ValueError(f"must be between 0 and {MAX_RATE_LIMIT_WAIT:g} seconds")
+    return value
+
+
+def check_timeout(value: float) -> float:
+    if not 0 < value <= MAX_TIMEOUT:
+        raise ValueError(f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds")
+    return value
 
 
 class Settings(BaseSettings):
@@ -28,7 +60,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("base_url", "COMPOSIO_TUI_BASE_URL", "COMPOSIO_BASE_URL"),
         description="Composio API origin.",
     )
-    timeout: float = Field(default=15.0, gt=0, le=300, description="Seconds before an API call gives up.")
+    timeout: float = Field(default=15.0, gt=0, le=MAX_TIMEOUT, description="Seconds before an API call gives up.")
     max_retries: int = Field(default=1, ge=0, le=5, description="SDK retries for 408/409/429/5xx and network errors.")
     page_size: int = Field(default=200, ge=1, le=1000, description="Toolkits asked for per catalog page.")
     catalog_max_age: int = Field(default=60, ge=0, description="Minutes before a cached catalog is refreshed.")
@@ -37,16 +69,15 @@ class Settings(BaseSettings):
     key_mode: Literal["placeholder", "env", "literal"] = Field(
         default="env", description="How exported client configs carry the x-api-key header."
     )
+    rate_limit_wait: float = Field(default=300.0, ge=0, le=MAX_RATE_LIMIT_WAIT, description=(
+        "Most seconds one API request waits in total for rate limits (429, x-ratelimit-*) before giving up."))
     debug_log: bool = Field(default=False, description="Write a debug log (key redacted) to the log dir.")
     keymap: dict[str, str] = Field(default_factory=dict, description="Binding id -> keys, e.g. {refresh = 'f5'}.")
 
     @field_validator("base_url")
     @classmethod
     def _origin(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value
+        return check_base_url(value)
 
     @classmethod
     def settings_customise_sources(
@@ -67,6 +98,10 @@ def load(paths: Paths | None = None, **cli: Any) -> tuple[Settings, Paths]:
     """Build the settings; ``cli`` holds only the options given on the command line."""
     global _toml_path
     paths = paths or default_paths()
+    if paths.config_named and not paths.config_file.is_file():
+        what = "is a directory" if paths.config_file.is_dir() else "does not exist"
+        raise ConfigError(f"The config file {paths.config_file} named by {paths.config_named} {what}; "
+                          "point it at a TOML file or leave it out for the default.")
     _toml_path = paths.config_file if paths.config_file.is_file() else None
     given = {k: v for k, v in cli.items() if v is not None}
     try:

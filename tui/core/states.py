@@ -104,3 +104,30 @@ class ConnectionState(StrEnum):
         """States a wait for ACTIVE ends on: nothing will change them without the operator."""
         return self in (ConnectionState.ACTIVE, ConnectionState.FAILED, ConnectionState.EXPIRED,
                         ConnectionState.INACTIVE, ConnectionState.REVOKED, ConnectionState.NO_AUTH)
+
+
+class LedgerProblem(StrEnum):
+    """Why the ledger file cannot be used: only DAMAGED ever warrants moving it aside."""
+
+    DAMAGED = "damaged"
+    """The file is not (or no longer) a readable composio-tui ledger."""
+    UNWRITABLE = "unwritable"
+    """Permissions, a read-only mount or an immutable folder: the file itself is fine."""
+    FULL = "full"
+    """The disk or quota is full: the file is fine, there is no room for the write."""
+    LOCKED = "locked"
+    """Another process holds the file (or the provisioning lock) for too long."""
+    OTHER = "other"
+    """A path in the way, a newer schema: the sentence says what."""
+
+
+class ProvisionStatus(StrEnum):
+    """What `provision` did for one row of the users file."""
+
+    CREATED = "created"
+    SKIPPED = "skipped"
+    """Already provisioned: the API confirmed the recorded session exists."""
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    """An attempt (now or in an earlier run) never got its answer: a session may exist at the API.
+    Not created again unless asked (``--retry-unknown``), since the API cannot list sessions."""
