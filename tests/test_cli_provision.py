@@ -285,3 +285,47 @@ def test_progress_bar_and_table_on_a_terminal_only(api, capsys, tmp_path):
     path = users_file(tmp_path, "q1\nq2\n", "more.txt")
     rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
     assert rc == 0 and "\r" not in err and "#" not in err and len(json_lines(out)) == 2
+
+
+# --- issue 10: local storage is checked before the first request ---------------------------------------
+
+
+def test_item2_an_output_path_that_is_a_directory_stops_before_any_request(api, capsys, tmp_path):
+    path = users_file(tmp_path, "alice\nbob\n")
+    target = tmp_path / "results"
+    target.mkdir()
+    rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github", "-o", str(target))
+    assert rc == 2 and out == "" and f"The results path {target} is a directory" in err
+    assert "Traceback" not in err and remote(api) == [] and ledger_rows() == []
+
+
+def test_item2_an_unwritable_output_path_stops_before_any_request(api, capsys, tmp_path):
+    import mounthelp
+
+    path = users_file(tmp_path, "alice\nbob\n")
+    with mounthelp.tmpfs(tmp_path / "ro") as mnt, mounthelp.read_only(mnt):
+        rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github", "-o", str(mnt / "r.csv"))
+    assert rc == 6 and out == "" and f"Cannot write the results file {mnt / 'r.csv'}" in err
+    assert "nothing was sent" in err and "Traceback" not in err
+    assert remote(api) == [] and ledger_rows() == []
+
+
+@pytest.mark.parametrize("how", ["read-only", "immutable"])
+def test_item3_a_read_only_or_immutable_data_dir_is_a_storage_error(api, capsys, tmp_path, monkeypatch, how):
+    import mounthelp
+
+    path = users_file(tmp_path, "alice\nbob\n")
+    with mounthelp.tmpfs(tmp_path / "data") as mnt:
+        monkeypatch.setenv("XDG_DATA_HOME", str(mnt))
+        assert cli(capsys, "sessions", "create", "--user", "zed", "--toolkit", "github")[0] == 0  # a healthy ledger
+        before = len(remote(api))
+        guard = mounthelp.read_only(mnt) if how == "read-only" else mounthelp.immutable(mnt / "composio-tui")
+        with guard:
+            rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
+            assert rc == 6 and out == ""
+            assert "Cannot write to the session ledger" in err and "intact" in err
+            assert "move it aside" not in err and "Traceback" not in err and "OSError" not in err
+            assert len(err.strip().splitlines()) == 1
+            rc, out, err = cli(capsys, "sessions", "create", "--user", "amy", "--toolkit", "github")
+            assert rc == 6 and "Cannot write to the session ledger" in err  # the same sentence
+        assert len(remote(api)) == before  # nothing was sent
