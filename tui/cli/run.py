@@ -54,6 +54,10 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
     from ..core.ledger import LedgerError
     from ..core.sessions import InputError
 
+    from ..core import ratelimit
+
+    unlisten = ratelimit.listen(lambda seconds, origin: print(f"composio-tui: {ratelimit.message(seconds)}…",
+                                                              file=sys.stderr))
     module, name = getattr(args, "handler", None) or ("commands", "cmd_" + args.command.replace("-", "_"))
     handler = getattr(importlib.import_module(f"{__package__}.{module}"), name)
     try:
@@ -76,6 +80,8 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("composio-tui: interrupted.", file=sys.stderr)
         return 130
+    finally:
+        unlisten()
 
 
 def connect(ctx: Context) -> None:

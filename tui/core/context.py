@@ -165,6 +165,7 @@ class Context:
                     raise ApiError(AUTH, "No API key", hint="Run `composio-tui login` or set COMPOSIO_API_KEY")
                 self._gateway = Gateway(self.base_url, self.key.key, timeout=self.settings.timeout,
                                         max_retries=self.settings.max_retries)
+                self._gateway.rate_limit_wait = self.settings.rate_limit_wait  # read by Gateway._build
             return self._gateway
 
     @property
