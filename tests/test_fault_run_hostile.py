@@ -147,3 +147,21 @@ def test_item1_disk_full_mid_provision_loses_no_session(api, capsys, tmp_path, m
         not_sent = [r for r in rows if r["error"].startswith("not attempted")]
         assert len(not_sent) == len(users) - len(remote)
     json.dumps(rows)  # the results are plain data
+
+
+async def test_item4_the_console_catalog_loads_under_a_rate_limit_and_says_it_waits(server):  # noqa: F811
+    from apphelp import make_app
+    from sessionhelp import notes, wait_until
+    from tui.widgets.toolkit_table import ToolkitTable
+
+    server.set_faults(rate_limit_requests=3, rate_limit_window=4.0, retry_after=1)
+    app = make_app(server.base_url, DEMO_API_KEY, page_size=1)  # 7 requests: one wait for the window
+    seen: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        def loaded() -> bool:
+            seen.extend(n for n in notes(app) if n not in seen)
+            table = app.screen.query(ToolkitTable)
+            return bool(table) and table.first().row_count == 6
+
+        await wait_until(pilot, loaded, timeout=30, what="the catalog under a rate limit")
+    assert any(n.startswith("waiting for the rate limit (") for n in seen), seen

@@ -112,6 +112,7 @@ class ComposioApp(App):
         """After the first frame: settings, cached catalog, the key, then a refresh when stale."""
         from .core.config import ConfigError
 
+        self.listen_rate_limits()
         ctx = self.ctx
         try:
             settings = ctx.settings
@@ -311,4 +312,20 @@ class ComposioApp(App):
             self.notify(f"{what} failed: {text}", severity="error", timeout=10, markup=False)
 
     def on_unmount(self) -> None:
+        getattr(self, "_unlisten_rate", lambda: None)()
         self.ctx.close()
+
+    # --- rate limits (issue 10) ---
+
+    def listen_rate_limits(self) -> None:
+        """While requests wait for the API's rate limit, say so: "waiting for the rate limit (N s)"."""
+        from .core import ratelimit
+
+        def waiting(seconds: float, origin: str) -> None:
+            try:
+                self.call_from_thread(self.notify, ratelimit.message(seconds), severity="warning",
+                                      timeout=max(2.0, min(seconds, 10.0)), markup=False)
+            except RuntimeError:  # not from a worker thread, or the app is gone
+                pass
+
+        self._unlisten_rate = ratelimit.listen(waiting)
