@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from .. import __version__
-from ..core.config import check_base_url, check_rate_limit_wait, check_timeout
+from ..core.validation import check_base_url, check_rate_limit_wait, check_timeout
 
 EXIT_CODES = """exit codes:
   0  ok

@@ -14,42 +14,11 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from .errors import ConfigError
 from .paths import Paths, default_paths
+from .validation import MAX_RATE_LIMIT_WAIT, MAX_TIMEOUT, check_base_url
 
 __all__ = ["ConfigError", "Settings", "load", "base_url_source", "check_base_url", "PRODUCTION_URL"]
 
 PRODUCTION_URL = "https://backend.composio.dev"
-MAX_TIMEOUT = 300.0
-MAX_RATE_LIMIT_WAIT = 3600.0
-
-
-def check_base_url(value: str) -> str:
-    """The API origin without a trailing slash; ValueError (one sentence, never echoing a password) when
-    it is not http(s) or carries credentials (they would be printed by `info` and kept in cache files)."""
-    from urllib.parse import urlsplit
-
-    value = value.strip().rstrip("/")
-    if not value.startswith(("http://", "https://")):
-        raise ValueError("must start with http:// or https://")
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        raise ValueError("is not a valid URL") from None
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        raise ValueError("must not contain a user name or password (user:password@); the API key is the "
-                         "only credential, and it comes from the keyring or COMPOSIO_API_KEY")
-    return value
-
-
-def check_rate_limit_wait(value: float) -> float:
-    if not 0 <= value <= MAX_RATE_LIMIT_WAIT:
-        raise ValueError(f"must be between 0 and {MAX_RATE_LIMIT_WAIT:g} seconds")
-    return value
-
-
-def check_timeout(value: float) -> float:
-    if not 0 < value <= MAX_TIMEOUT:
-        raise ValueError(f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds")
-    return value
 
 
 class Settings(BaseSettings):

@@ -32,6 +32,8 @@ MARGIN = 0.05
 DEFAULT_RETRY = 1.0
 """Seconds to wait after a 429 that names no time and no window."""
 ANNOUNCE_STEP = 0.5
+MAX_RESENDS = 50
+"""429s one request may wait out (a server answering ``retry-after: 0`` forever must not spin forever)."""
 
 Listener = Callable[[float, str], None]
 _listeners: list[Listener] = []
@@ -187,7 +189,7 @@ class PacedClient(httpx.Client):
 
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
         waited = 0.0
-        while True:
+        for resend in range(MAX_RESENDS + 1):
             delay = self.pacer.reserve()
             if delay > 0:
                 if waited + delay > self.max_wait:
@@ -198,10 +200,10 @@ class PacedClient(httpx.Client):
             again = self.pacer.observe(response)
             if again is None:
                 return response
-            if waited + again > self.max_wait:
+            if waited + again > self.max_wait or resend == MAX_RESENDS:
                 return response  # the SDK turns it into one line: rate limited, retry in N s
             response.close()
-
+        raise AssertionError("unreachable")  # pragma: no cover
 
 def http_client(base_url: str, max_wait: float = DEFAULT_MAX_WAIT) -> PacedClient:
     """The client to hand the SDK (``Composio(http_client=...)``); timeouts stay per request."""
