@@ -329,3 +329,30 @@ def test_item3_a_read_only_or_immutable_data_dir_is_a_storage_error(api, capsys,
             rc, out, err = cli(capsys, "sessions", "create", "--user", "amy", "--toolkit", "github")
             assert rc == 6 and "Cannot write to the session ledger" in err  # the same sentence
         assert len(remote(api)) == before  # nothing was sent
+
+
+def test_item6_a_rerun_asks_the_api_and_recreates_sessions_gone_there(api, capsys, tmp_path):
+    path = users_file(tmp_path, "alice\nbob\ncarol\n")
+    assert cli(capsys, "provision", "--users", path, "--toolkit", "github")[0] == 0
+    first = {r.user_id: r.session_id for r in api.sessions()}
+    api.store.delete_session(first["alice"])  # deleted elsewhere; the ledger still says active
+    rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
+    rows = {r["user_id"]: r for r in json_lines(out)}
+    assert rc == 0, err
+    assert rows["alice"]["status"] == "created" and rows["alice"]["session_id"] != first["alice"]
+    assert [rows[u]["status"] for u in ("bob", "carol")] == ["skipped", "skipped"]
+    assert {u: rows[u]["session_id"] for u in ("bob", "carol")} == {u: first[u] for u in ("bob", "carol")}
+    states = {r["session_id"]: r["state"] for r in ledger_rows()}
+    assert states[first["alice"]] == "gone" and states[rows["alice"]["session_id"]] == "active"
+    assert per_user(api) == {"alice": 1, "bob": 1, "carol": 1}
+    assert "1 created, 2 skipped" in err
+
+
+def test_item6_a_rerun_that_cannot_ask_the_api_creates_nothing_twice(api, capsys, tmp_path):
+    path = users_file(tmp_path, "alice\n")
+    assert cli(capsys, "provision", "--users", path, "--toolkit", "github")[0] == 0
+    api.set_faults(error_rate=1.0, error_status=503)
+    rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
+    [row] = json_lines(out)
+    assert rc == 5 and row["status"] == "failed" and "could not confirm" in row["error"]
+    assert per_user(api) == {"alice": 1}

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from .. import __version__
+from ..core.states import LedgerState
 from ..core.validation import check_base_url, check_rate_limit_wait, check_timeout
 
 EXIT_CODES = """exit codes:
@@ -115,7 +116,7 @@ def _sessions(sub) -> None:
     listing.add_argument("--user", metavar="TEXT", help="user IDs containing TEXT (any case)")
     listing.add_argument("--toolkit", metavar="SLUG", help="sessions that include this toolkit")
     listing.add_argument("--state", action="append", metavar="STATE",
-                         choices=("pending", "active", "failed", "deleted", "gone", "unknown"),
+                         choices=[state.value for state in LedgerState],
                          help="only this ledger state (repeatable)")
     listing.add_argument("--all-origins", action="store_true", help="include sessions made against other base URLs")
     _json_flag(listing)
