@@ -322,3 +322,26 @@ def test_item12_a_huge_session_id_is_not_echoed_back_whole(api, capsys):
         rc, out, err = cli(capsys, "sessions", *argv)
         assert rc == 4, (argv, err)
         assert len(err) < 600 and "(5004 characters)" in err, argv
+
+
+def test_item1_a_session_the_ledger_cannot_record_is_still_printed(api, capsys, tmp_path, monkeypatch):
+    import mounthelp
+
+    with mounthelp.tmpfs(tmp_path / "data", "1m") as mnt:
+        monkeypatch.setenv("XDG_DATA_HOME", str(mnt))
+        assert cli(capsys, "sessions", "list")[0] == 0  # a new, empty ledger
+        mounthelp.fill(mnt, 60_000)
+        outcomes = []
+        for n in range(30):  # until the disk is full: the answer of one create cannot be recorded
+            rc, out, err = cli(capsys, "sessions", "create", "--user", f"u{n}", "--toolkit", "github")
+            outcomes.append((rc, out, err))
+            if rc != 0:
+                break
+        rc, out, err = outcomes[-1]
+        assert rc == 6 and "disk is full" in err and "move it aside" not in err
+        recorded = {r["session_id"] for r in ledger_rows() if r["session_id"]}
+        printed = {json.loads(o)["session_id"] for _, o, _ in outcomes if o.strip()}
+        at_api = {s.session_id for s in remote(api)}
+        assert at_api <= recorded | printed  # nothing the API created is unrecorded
+        [sid] = at_api - recorded  # the create whose answer could not be recorded (60 KB free: the first)
+        assert f"created session {sid}" in err and "could not record it" in err

@@ -7,13 +7,13 @@ import sys
 
 from ..core import export, probe, sessions
 from ..core.context import Context
-from ..core.ledger import ACTIVE, Entry
-from ..core.states import LedgerState
-from ..core.models import SessionInfo
 from ..core.errors import ApiError
-from ..core.provision import Backoff, confirm_active
+from ..core.ledger import ACTIVE, Entry, LedgerError
+from ..core.models import SessionInfo
+from ..core.provision import Backoff, Recorder, confirm_active
+from ..core.states import LedgerState
 from .output import ask, emit_list, emit_record, error, ident, inert, say, stdin_tty, stdout_tty
-from .run import EXIT_API, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, connect
+from .run import EXIT_API, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_OK, EXIT_STORAGE, EXIT_USAGE, connect
 from .toolkits_cmd import known_slugs
 
 SESSION_FIELDS = [("session_id", "session"), ("user_id", "user"), ("mcp_url", "MCP URL"), ("toolkits", "toolkits"),
@@ -76,8 +76,20 @@ def cmd_create(ctx: Context, args: argparse.Namespace) -> int:
                     "creating a new one.")
     if record is None:
         policy = Backoff(max_attempts=3)
-        info = sessions.create(ctx.gateway, ctx.ledger, args.user, slugs, known,
-                               manage_connections=not args.no_manage_connections, retry=policy, sleep=policy.sleep)
+        recorder = Recorder(ctx.ledger)
+        try:
+            info = sessions.create(ctx.gateway, recorder, args.user, slugs, known,
+                                   manage_connections=not args.no_manage_connections, retry=policy,
+                                   sleep=policy.sleep)
+        except LedgerError as err:
+            made = recorder.unrecorded
+            if made is None:
+                raise
+            # Created at the API, not recorded (e.g. a full disk): this output is its only record.
+            emit_record(_info_row(made) | {"status": "created", "recorded": False}, as_json=args.json,
+                        fields=SESSION_FIELDS)
+            error(f"created session {made.session_id} ({made.mcp_url}) but could not record it: {err}")
+            return EXIT_STORAGE
         record = _info_row(info, ctx.ledger.get(info.session_id)) | {"status": "created"}
         say(f"Created session {info.session_id} for user {inert(info.user_id)}.")
     if args.url_only:

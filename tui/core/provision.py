@@ -289,7 +289,7 @@ def confirm_active(gateway, ledger, entries: Sequence[Entry], *, concurrency: in
     return verdicts
 
 
-class _Recorder:
+class Recorder:
     """The ledger as ``sessions.create`` sees it, keeping the API's answer when recording it fails
     (a full disk): the session exists remotely, so its id and URL must reach the results."""
 
@@ -402,7 +402,7 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
             return policy(err, attempt)
 
         policy.wait_gate()
-        recorder = _Recorder(ledger)
+        recorder = Recorder(ledger)
         try:
             info = sessions.create(gateway, recorder, row.user_id, toolkits, known,
                                    manage_connections=manage_connections, retry=counted, sleep=policy.sleep)
