@@ -52,7 +52,7 @@ def demo_sessions(server) -> list[dict]:  # noqa: F811
 def test_item10_killed_run_reruns_with_no_duplicate_and_lists_the_unknown(server, monkeypatch, tmp_path):  # noqa: F811
     monkeypatch.setenv("COMPOSIO_BASE_URL", server.base_url)
     monkeypatch.setenv("COMPOSIO_API_KEY", DEMO_API_KEY)
-    server.set_faults(latency=(0.1, 0.1))
+    server.set_faults(latency=(0.2, 0.2))  # slow enough that the kill lands midway on a loaded machine
     users_path = tmp_path / "users.txt"
     users_path.write_text("\n".join(USERS) + "\n")
     ledger = default_paths().ledger

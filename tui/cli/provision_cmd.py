@@ -108,10 +108,16 @@ def _summary(report: provision.Report) -> None:
     held = f", {len(unknown)} unknown (not created again)" if unknown else ""
     say(f"Done in {report.seconds:.1f} s: {created} created, {skipped} skipped (already provisioned), "
         f"{len(failed)} failed{held}{retries}.")
+    skipped_out = [o for o in failed if o.error.startswith("not attempted: ") and report.fatal
+                   and o.error == f"not attempted: {report.fatal}"]
+    failed = [o for o in failed if o not in skipped_out]
     for outcome in failed[:SHOW_FAILURES]:
         say(f"  failed  line {outcome.line}  {inert(outcome.user_id)!r}: {outcome.error}")
     if len(failed) > SHOW_FAILURES:
         say(f"  … and {len(failed) - SHOW_FAILURES} more (see the results' error column).")
+    if skipped_out:  # one line for the users the stop left out, not one each
+        say(f"  not attempted  {len(skipped_out)} users (lines {skipped_out[0].line}…{skipped_out[-1].line}), "
+            "because the run stopped early (below).")
     for outcome in unknown[:SHOW_FAILURES]:
         say(f"  unknown line {outcome.line}  {inert(outcome.user_id)!r}: {outcome.error}")
     if len(unknown) > SHOW_FAILURES:

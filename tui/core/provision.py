@@ -81,7 +81,6 @@ class Report:
     seconds: float = 0.0
     fatal: str = ""
     fatal_kind: str = ""  # an ErrorKind, FATAL_LEDGER or FATAL_INTERRUPTED
-    fatal_problem: LedgerProblem | None = None
     retries: int = 0
 
     def count(self, status: str) -> int:
@@ -384,7 +383,7 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
                                       f"{entry.session_id} still exists ({why})"))
     todo.sort()
 
-    fatal: list[tuple[str, str, LedgerProblem | None]] = []
+    fatal: list[tuple[str, str]] = []
 
     def work(index: int) -> Outcome:
         row = rows[index]
@@ -409,14 +408,14 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
         except ApiError as err:
             text = err.line()
             if err.kind == errors.AUTH or err.kind == errors.CONFIG:
-                fatal.append((err.kind, err.line(), None))
+                fatal.append((err.kind, err.line()))
             if err.outcome_unknown:
                 return Outcome(row.line, row.user_id, UNKNOWN, error=text + UNKNOWN_NOW, warning=warning,
                                attempts=max(attempts, 1))
             return Outcome(row.line, row.user_id, FAILED, error=text, warning=warning,
                            attempts=max(attempts, 1))
         except LedgerError as err:
-            fatal.append((FATAL_LEDGER, str(err), err.problem))
+            fatal.append((FATAL_LEDGER, str(err)))
             made = recorder.unrecorded
             if made is not None:  # created at the API, not recorded: the results are its only record
                 return Outcome(row.line, row.user_id, CREATED, made.session_id, made.mcp_url, warning=warning,
@@ -445,7 +444,7 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
                 done(futures[future], future.result())
     except KeyboardInterrupt:
         stop.set()
-        fatal.append((FATAL_INTERRUPTED, "interrupted", None))
+        fatal.append((FATAL_INTERRUPTED, "interrupted"))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     for future, index in futures.items():
@@ -458,7 +457,7 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
     report.seconds = time.monotonic() - started
     report.retries = policy.retries
     if fatal:
-        report.fatal_kind, report.fatal, report.fatal_problem = fatal[0]
+        report.fatal_kind, report.fatal = fatal[0]
     return report
 
 
