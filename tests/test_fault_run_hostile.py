@@ -165,3 +165,17 @@ async def test_item4_the_console_catalog_loads_under_a_rate_limit_and_says_it_wa
 
         await wait_until(pilot, loaded, timeout=30, what="the catalog under a rate limit")
     assert any(n.startswith("waiting for the rate limit (") for n in seen), seen
+
+
+def test_item4_the_demo_rate_limit_window_answers_like_composio(server):  # noqa: F811
+    """The knob (tui/demo/faults.py ``rate_limit_requests``/``rate_limit_window``): a sliding window,
+    Composio's headers on every answer, 429 with retry-after past the limit, nothing processed."""
+    server.set_faults(rate_limit_requests=2, rate_limit_window=30.0, retry_after=1)
+    with httpx.Client(base_url=server.base_url, headers={"x-api-key": DEMO_API_KEY}, timeout=10) as client:
+        answers = [client.post("/api/v3.1/tool_router/session", json={"user_id": f"w{i}"}) for i in range(3)]
+    assert all(200 <= a.status_code < 300 for a in answers[:2])
+    assert [a.headers["x-ratelimit-remaining"] for a in answers] == ["1", "0", "0"]
+    assert all(a.headers["x-ratelimit"] == "2" and a.headers["x-ratelimit-window-size"] == "30s" for a in answers)
+    assert answers[2].status_code == 429 and answers[2].headers["retry-after"] == "1"
+    assert answers[2].json()["error"]["status"] == 429
+    assert sorted(s["user_id"] for s in demo_sessions(server)) == ["w0", "w1"]
