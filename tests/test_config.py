@@ -89,6 +89,7 @@ def test_item12_credentials_in_the_base_url_are_refused(xdg, monkeypatch, capsys
     with pytest.raises(ConfigError) as caught:
         load()
     assert "user name or password" in str(caught.value) and "hunter2" not in str(caught.value)
+    assert "environment variable COMPOSIO_BASE_URL" in str(caught.value)  # not a config file that is not there
     rc, out, err = cli(capsys, "info")
     assert rc == 6 and "hunter2" not in out + err
     assert not any("hunter2" in f.read_text(errors="replace") for f in xdg.rglob("*") if f.is_file())

@@ -78,11 +78,25 @@ def load(paths: Paths | None = None, **cli: Any) -> tuple[Settings, Paths]:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
-        raise ConfigError(f"Bad setting {where!r}: {first.get('msg', 'invalid')} (config file {paths.config_file})") from exc
+        raise ConfigError(f"Bad setting {where!r}: {first.get('msg', 'invalid')} ({_source(where, given, paths)})"
+                          ) from exc
     except Exception as exc:  # unreadable TOML and the like
         raise ConfigError(f"Cannot read the config file {paths.config_file}: {exc}") from exc
     finally:
         _toml_path = None
+
+
+def _source(name: str, given: dict[str, Any], paths: Paths) -> str:
+    """Where a bad value came from, so the message names the right place (not a file that is not there)."""
+    import os
+
+    if name in given:
+        return f"--{name.replace('_', '-')}"
+    names = [f"COMPOSIO_TUI_{name.upper()}"] + (["COMPOSIO_BASE_URL"] if name == "base_url" else [])
+    for variable in names:
+        if os.environ.get(variable):
+            return f"environment variable {variable}"
+    return f"config file {paths.config_file}"
 
 
 def base_url_source(paths: Paths, cli_value: str | None = None) -> str:
