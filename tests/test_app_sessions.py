@@ -277,10 +277,10 @@ async def test_export_copies_every_client_format_and_the_literal_key_needs_a_yes
         assert screen_name(app) == "ConfirmScreen"
         await pilot.press("n")
         await pilot.pause()
-        assert screen_name(app) == "ExportScreen" and app.screen.key_mode == "env"
-        assert app.screen.query_one("#mode-env").value and not app.screen.query_one("#mode-literal").value
+        assert screen_name(app) == "ExportScreen" and app.screen.key_mode == "placeholder"  # moved past literal
+        assert app.screen.query_one("#mode-placeholder").value and not app.screen.query_one("#mode-literal").value
 
-        await pilot.press("m")
+        await pilot.press("m", "m")  # placeholder -> env -> literal asks again
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()

@@ -195,20 +195,36 @@ def test_a_rejected_key_stops_the_run(api, capsys, tmp_path, monkeypatch):
     assert remote(api) == []
 
 
-def test_a_dropped_answer_is_unknown_and_the_rerun_says_so(api, capsys, tmp_path):
+def test_item10_a_dropped_answer_is_unknown_and_the_rerun_lists_it(api, capsys, tmp_path):
     warm_catalog(capsys)
     path = users_file(tmp_path, "alice\n")
     api.set_faults(drop_rate=1.0)
     rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
     [row] = json_lines(out)
-    assert rc == 5 and row["status"] == "failed" and "outcome is unknown" in row["error"]
+    assert rc == 5 and row["status"] == "unknown" and "outcome is unknown" in row["error"]
     assert [r["state"] for r in ledger_rows()] == ["pending"]  # never claimed to have failed
     api.set_faults(drop_rate=0.0)
     rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
+    [row] = json_lines(out)  # by default: listed, not created again
+    assert rc == 5 and row["status"] == "unknown" and "--retry-unknown" in row["error"]
+    assert "unknown line 1  'alice'" in err and "1 unknown (not created again)" in err
+    assert remote(api) == []
+    rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github", "--retry-unknown")
     [row] = json_lines(out)
     assert rc == 0 and row["status"] == "created"
-    assert "An earlier attempt for this user never got its answer" in row["warning"]
+    assert "created again as asked (--retry-unknown)" in row["warning"]
     assert "note    line 1  'alice'" in err
+    assert len(remote(api, "alice")) == 1
+
+
+def test_issue9_3_a_malformed_create_answer_is_an_unknown_outcome(api, capsys, tmp_path):
+    """One rule for "the session may exist" (ApiError.outcome_unknown): an unreadable 2xx is one."""
+    warm_catalog(capsys)
+    api.set_faults(malformed_rate=1.0)
+    rc, out, err = cli(capsys, "provision", "--users", users_file(tmp_path, "alice\n"), "--toolkit", "github")
+    [row] = json_lines(out)
+    assert rc == 5 and row["status"] == "unknown" and "outcome is unknown" in row["error"]
+    assert [r["state"] for r in ledger_rows()] == ["pending"]
 
 
 def test_one_run_per_ledger_at_a_time(api, capsys, tmp_path):
@@ -269,3 +285,74 @@ def test_progress_bar_and_table_on_a_terminal_only(api, capsys, tmp_path):
     path = users_file(tmp_path, "q1\nq2\n", "more.txt")
     rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
     assert rc == 0 and "\r" not in err and "#" not in err and len(json_lines(out)) == 2
+
+
+# --- issue 10: local storage is checked before the first request ---------------------------------------
+
+
+def test_item2_an_output_path_that_is_a_directory_stops_before_any_request(api, capsys, tmp_path):
+    path = users_file(tmp_path, "alice\nbob\n")
+    target = tmp_path / "results"
+    target.mkdir()
+    rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github", "-o", str(target))
+    assert rc == 2 and out == "" and f"The results path {target} is a directory" in err
+    assert "Traceback" not in err and remote(api) == [] and ledger_rows() == []
+
+
+def test_item2_an_unwritable_output_path_stops_before_any_request(api, capsys, tmp_path):
+    import mounthelp
+
+    path = users_file(tmp_path, "alice\nbob\n")
+    with mounthelp.tmpfs(tmp_path / "ro") as mnt, mounthelp.read_only(mnt):
+        rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github", "-o", str(mnt / "r.csv"))
+    assert rc == 6 and out == "" and f"Cannot write the results file {mnt / 'r.csv'}" in err
+    assert "nothing was sent" in err and "Traceback" not in err
+    assert remote(api) == [] and ledger_rows() == []
+
+
+@pytest.mark.parametrize("how", ["read-only", "immutable"])
+def test_item3_a_read_only_or_immutable_data_dir_is_a_storage_error(api, capsys, tmp_path, monkeypatch, how):
+    import mounthelp
+
+    path = users_file(tmp_path, "alice\nbob\n")
+    with mounthelp.tmpfs(tmp_path / "data") as mnt:
+        monkeypatch.setenv("XDG_DATA_HOME", str(mnt))
+        assert cli(capsys, "sessions", "create", "--user", "zed", "--toolkit", "github")[0] == 0  # a healthy ledger
+        before = len(remote(api))
+        guard = mounthelp.read_only(mnt) if how == "read-only" else mounthelp.immutable(mnt / "composio-tui")
+        with guard:
+            rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
+            assert rc == 6 and out == ""
+            assert "Cannot write to the session ledger" in err and "intact" in err
+            assert "move it aside" not in err and "Traceback" not in err and "OSError" not in err
+            assert len(err.strip().splitlines()) == 1
+            rc, out, err = cli(capsys, "sessions", "create", "--user", "amy", "--toolkit", "github")
+            assert rc == 6 and "Cannot write to the session ledger" in err  # the same sentence
+        assert len(remote(api)) == before  # nothing was sent
+
+
+def test_item6_a_rerun_asks_the_api_and_recreates_sessions_gone_there(api, capsys, tmp_path):
+    path = users_file(tmp_path, "alice\nbob\ncarol\n")
+    assert cli(capsys, "provision", "--users", path, "--toolkit", "github")[0] == 0
+    first = {r.user_id: r.session_id for r in api.sessions()}
+    api.store.delete_session(first["alice"])  # deleted elsewhere; the ledger still says active
+    rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
+    rows = {r["user_id"]: r for r in json_lines(out)}
+    assert rc == 0, err
+    assert rows["alice"]["status"] == "created" and rows["alice"]["session_id"] != first["alice"]
+    assert [rows[u]["status"] for u in ("bob", "carol")] == ["skipped", "skipped"]
+    assert {u: rows[u]["session_id"] for u in ("bob", "carol")} == {u: first[u] for u in ("bob", "carol")}
+    states = {r["session_id"]: r["state"] for r in ledger_rows()}
+    assert states[first["alice"]] == "gone" and states[rows["alice"]["session_id"]] == "active"
+    assert per_user(api) == {"alice": 1, "bob": 1, "carol": 1}
+    assert "1 created, 2 skipped" in err
+
+
+def test_item6_a_rerun_that_cannot_ask_the_api_creates_nothing_twice(api, capsys, tmp_path):
+    path = users_file(tmp_path, "alice\n")
+    assert cli(capsys, "provision", "--users", path, "--toolkit", "github")[0] == 0
+    api.set_faults(error_rate=1.0, error_status=503)
+    rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
+    [row] = json_lines(out)
+    assert rc == 5 and row["status"] == "failed" and "could not confirm" in row["error"]
+    assert per_user(api) == {"alice": 1}

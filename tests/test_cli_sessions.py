@@ -281,3 +281,67 @@ def test_create_show_and_verify_read_as_text_on_a_terminal(api, capsys):
     rc, screen = run_tty("sessions", "verify", sid)
     assert rc == 0 and "{" not in screen
     assert "✓ The MCP endpoint answers" in screen and "  • COMPOSIO_SEARCH_TOOLS" in screen
+
+
+# --- issue 10 ---------------------------------------------------------------------------------------
+
+
+def test_item6_reuse_asks_the_api_and_replaces_a_session_deleted_elsewhere(api, capsys):
+    first = create(capsys, "alice", "github")
+    rc, out, err = cli(capsys, "sessions", "create", "--user", "alice", "--toolkit", "github", "--reuse")
+    assert rc == 0 and json.loads(out)["session_id"] == first["session_id"]
+    assert "the API confirms it exists" in err
+    api.store.delete_session(first["session_id"])  # deleted elsewhere: the ledger does not know
+    rc, out, err = cli(capsys, "sessions", "create", "--user", "alice", "--toolkit", "github", "--reuse")
+    record = json.loads(out)
+    assert rc == 0 and record["status"] == "created" and record["session_id"] != first["session_id"]
+    assert f"session {first['session_id']} is gone at the API" in err
+    states = {r["session_id"]: r["state"] for r in ledger_rows()}
+    assert states == {first["session_id"]: "gone", record["session_id"]: "active"}
+    assert [s.session_id for s in remote(api, "alice")] == [record["session_id"]]
+
+
+def test_item7_sessions_list_reads_a_healthy_ledger_on_a_read_only_mount(api, capsys, tmp_path, monkeypatch):
+    import mounthelp
+
+    with mounthelp.tmpfs(tmp_path / "data") as mnt:
+        monkeypatch.setenv("XDG_DATA_HOME", str(mnt))
+        made = create(capsys, "alice", "github")
+        with mounthelp.read_only(mnt):
+            rc, out, err = cli(capsys, "sessions", "list")
+            assert rc == 0 and [r["session_id"] for r in json_lines(out)] == [made["session_id"]]
+            assert "read-only" in err and "move it aside" not in err
+            rc, out, err = cli(capsys, "sessions", "create", "--user", "bob", "--toolkit", "github")
+            assert rc == 6 and "the ledger itself is intact" in err and "move it aside" not in err
+        assert remote(api, "bob") == []
+
+
+def test_item12_a_huge_session_id_is_not_echoed_back_whole(api, capsys):
+    huge = "trs_" + "x" * 5000
+    for argv in (["show", huge], ["verify", huge], ["delete", huge, "--yes"], ["export", huge]):
+        rc, out, err = cli(capsys, "sessions", *argv)
+        assert rc == 4, (argv, err)
+        assert len(err) < 600 and "(5004 characters)" in err, argv
+
+
+def test_item1_a_session_the_ledger_cannot_record_is_still_printed(api, capsys, tmp_path, monkeypatch):
+    import mounthelp
+
+    with mounthelp.tmpfs(tmp_path / "data", "1m") as mnt:
+        monkeypatch.setenv("XDG_DATA_HOME", str(mnt))
+        assert cli(capsys, "sessions", "list")[0] == 0  # a new, empty ledger
+        mounthelp.fill(mnt, 60_000)
+        outcomes = []
+        for n in range(30):  # until the disk is full: the answer of one create cannot be recorded
+            rc, out, err = cli(capsys, "sessions", "create", "--user", f"u{n}", "--toolkit", "github")
+            outcomes.append((rc, out, err))
+            if rc != 0:
+                break
+        rc, out, err = outcomes[-1]
+        assert rc == 6 and "disk is full" in err and "move it aside" not in err
+        recorded = {r["session_id"] for r in ledger_rows() if r["session_id"]}
+        printed = {json.loads(o)["session_id"] for _, o, _ in outcomes if o.strip()}
+        at_api = {s.session_id for s in remote(api)}
+        assert at_api <= recorded | printed  # nothing the API created is unrecorded
+        [sid] = at_api - recorded  # the create whose answer could not be recorded (60 KB free: the first)
+        assert f"created session {sid}" in err and "could not record it" in err

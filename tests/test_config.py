@@ -43,8 +43,9 @@ def test_config_path_override(tmp_path, monkeypatch):
     monkeypatch.setenv("COMPOSIO_TUI_CONFIG", str(other))
     settings, paths = load(default_paths())
     assert paths.config_file == other and settings.page_size == 50
-    settings, paths = load(default_paths(tmp_path / "missing.toml"))
-    assert settings.page_size == 200  # a missing file is just defaults
+    monkeypatch.delenv("COMPOSIO_TUI_CONFIG")
+    settings, paths = load(default_paths())  # the default path need not exist: just defaults
+    assert settings.page_size == 200 and not paths.config_file.exists()
 
 
 @pytest.mark.parametrize("text, fragment", [
@@ -58,3 +59,59 @@ def test_bad_values_give_one_line(tmp_path, text, fragment):
     with pytest.raises(ConfigError) as info:
         load(default_paths(cfg))
     assert fragment in str(info.value) and "\n" not in str(info.value)
+
+
+# --- issue 10 ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory"])
+def test_item12_config_naming_a_missing_file_or_a_directory_is_an_error(tmp_path, monkeypatch, capsys, kind):
+    from test_cli_toolkits import cli
+
+    target = tmp_path / ("nope.toml" if kind == "missing" else "adir")
+    if kind == "directory":
+        target.mkdir()
+    rc, out, err = cli(capsys, "--config", str(target), "info")
+    assert rc == 2 and "--config" in err and str(target) in err and out == ""
+    monkeypatch.setenv("COMPOSIO_TUI_CONFIG", str(target))
+    with pytest.raises(ConfigError, match="COMPOSIO_TUI_CONFIG"):
+        load(default_paths())
+
+
+def test_item12_credentials_in_the_base_url_are_refused(xdg, monkeypatch, capsys):
+    from test_cli_toolkits import cli
+
+    url = "https://ops:hunter2@backend.example.com"
+    rc, out, err = cli(capsys, "--base-url", url, "info")
+    assert rc == 2 and "--base-url" in err and "user name or password" in err
+    assert "hunter2" not in out + err
+    monkeypatch.setenv("COMPOSIO_BASE_URL", url)
+    with pytest.raises(ConfigError) as caught:
+        load()
+    assert "user name or password" in str(caught.value) and "hunter2" not in str(caught.value)
+    assert "environment variable COMPOSIO_BASE_URL" in str(caught.value)  # not a config file that is not there
+    rc, out, err = cli(capsys, "info")
+    assert rc == 6 and "hunter2" not in out + err
+    assert not any("hunter2" in f.read_text(errors="replace") for f in xdg.rglob("*") if f.is_file())
+
+
+@pytest.mark.parametrize("argv, flag", [
+    (["--timeout", "-1"], "--timeout"),
+    (["--timeout", "soon"], "--timeout"),
+    (["--timeout", "301"], "--timeout"),
+    (["--base-url", "ftp://x"], "--base-url"),
+    (["--rate-limit-wait", "-5"], "--rate-limit-wait"),
+])
+def test_item8_bad_flag_values_exit_2_and_name_the_flag(xdg, capsys, argv, flag):
+    from test_cli_toolkits import cli
+
+    rc, out, err = cli(capsys, *argv, "info")
+    assert rc == 2 and f"argument {flag}" in err and out == ""
+    assert "config file" not in err
+
+
+def test_rate_limit_wait_is_a_setting_flag_and_variable(xdg, monkeypatch):
+    assert load()[0].rate_limit_wait == 300.0
+    monkeypatch.setenv("COMPOSIO_TUI_RATE_LIMIT_WAIT", "20")
+    assert load()[0].rate_limit_wait == 20.0
+    assert load(rate_limit_wait=5.0)[0].rate_limit_wait == 5.0

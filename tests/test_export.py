@@ -96,7 +96,7 @@ def test_curl_smoke_test_round_trips(mode: str) -> None:
     body = json.loads(words[words.index("--data") + 1])
     assert body["method"] == "initialize" and body["jsonrpc"] == "2.0" and body["id"] == 1
     assert set(body["params"]) == {"protocolVersion", "capabilities", "clientInfo"}
-    assert "-L" in words and "--post302" in words  # follow redirects without turning the POST into a GET
+    assert "-L" not in words and "--location" not in words  # item 12: never follow a redirect with the key
 
 
 @pytest.mark.parametrize("fmt", SHELL_FORMATS)
@@ -211,3 +211,10 @@ def test_initialize_request_is_one_line_json() -> None:
     body = initialize_request()
     assert "\n" not in body
     assert json.loads(body)["params"]["clientInfo"]["name"] == "composio-tui"
+
+
+@pytest.mark.parametrize("mode", ["placeholder", "env", "literal"])
+def test_item12_the_curl_smoke_test_does_not_follow_redirects_with_the_key(mode: str) -> None:
+    words = shlex.split(render_any("curl", mode))
+    assert not [w for w in words if w in ("-L", "--location", "--location-trusted") or w.startswith("--post30")]
+    assert not [w for w in words if w.startswith("-") and not w.startswith("--") and "L" in w]

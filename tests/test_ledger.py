@@ -307,3 +307,98 @@ def test_api_key_is_never_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     stored = b"".join(file.read_bytes() for file in files)
     assert b"trs_1" in stored and b"user-2" in stored  # the scan does see what the ledger wrote...
     assert sentinel.encode() not in stored  # ...and the key is not among it
+
+
+# --- issue 10: damaged versus "cannot write here" ---------------------------------------------------
+
+
+def _healthy(path: Path) -> None:
+    book = Ledger(path)
+    book.complete(book.begin("alice", ["github"], BASE), info("trs_ro", "alice", ("github",)))
+    book.close()
+
+
+def _assert_not_destructive(err: LedgerError, path: Path) -> None:
+    message = str(err)
+    assert str(path) in message and "\n" not in message
+    assert "move it aside" not in message and "new, empty ledger" not in message
+    assert "intact" in message
+
+
+@pytest.mark.parametrize("how", ["read-only mount", "immutable folder"])
+def test_item7_a_healthy_ledger_that_cannot_be_written_is_read_and_never_called_damaged(tmp_path, how):
+    import mounthelp
+
+    with mounthelp.tmpfs(tmp_path / "mnt") as mnt:
+        path = mnt / "data" / "ledger.sqlite3"
+        _healthy(path)
+        guard = mounthelp.read_only(mnt) if how == "read-only mount" else mounthelp.immutable(path.parent)
+        with guard:
+            book = Ledger(path)  # opens for reading
+            assert book.read_only
+            assert [e.session_id for e in book.entries()] == ["trs_ro"]
+            with pytest.raises(LedgerError) as caught:
+                book.begin("bob", ["github"], BASE)
+            assert caught.value.problem == "unwritable"
+            _assert_not_destructive(caught.value, path)
+            with pytest.raises(LedgerError) as caught:
+                book.check_writable()
+            _assert_not_destructive(caught.value, path)
+            book.close()
+        assert [e.session_id for e in Ledger(path).entries()] == ["trs_ro"]  # untouched
+
+
+def test_item7_a_full_disk_is_not_called_damaged(tmp_path):
+    import mounthelp
+
+    with mounthelp.tmpfs(tmp_path / "mnt", "256k") as mnt:
+        path = mnt / "ledger.sqlite3"
+        _healthy(path)
+        book = Ledger(path)
+        mounthelp.fill(mnt, 0)
+        with pytest.raises(LedgerError) as caught:
+            for n in range(200):  # some writes may still fit in pages SQLite already holds
+                book.begin(f"user-{n}" * 20, ["github"], BASE)
+        assert caught.value.problem == "full" and "disk is full" in str(caught.value)
+        _assert_not_destructive(caught.value, path)
+        book.close()
+        (mnt / "filler.bin").unlink()
+        assert Ledger(path).get("trs_ro") is not None
+
+
+def test_item7_a_new_ledger_in_a_read_only_folder_says_so(tmp_path):
+    import mounthelp
+
+    with mounthelp.tmpfs(tmp_path / "mnt") as mnt, mounthelp.read_only(mnt):
+        with pytest.raises(LedgerError) as caught:
+            Ledger(mnt / "data" / "ledger.sqlite3")
+        assert caught.value.problem == "unwritable"
+        assert "move it aside" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_item11_a_damaged_ledger_is_one_sentence_and_the_details_go_to_the_debug_log(tmp_path):
+    from tui.core import debuglog
+
+    path = tmp_path / "ledger.sqlite3"
+    book = Ledger(path)
+    for n in range(600):
+        book.begin(f"user-{n}" * 5, ["github"], BASE)
+    book.close()
+    data = bytearray(path.read_bytes())
+    for page in range(20, 30):  # zero the cells of some table pages: quick_check reports ~100 lines
+        data[page * 4096 + 100:(page + 1) * 4096] = b"\0" * (4096 - 100)
+    path.write_bytes(bytes(data))
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA quick_check").fetchone()[0].count("\n") > 50  # really a long dump
+
+    log_path = debuglog.enable(tmp_path / "log" / "debug.log")
+    try:
+        with pytest.raises(LedgerError) as caught:
+            Ledger(path)
+    finally:
+        debuglog.disable()
+    message = str(caught.value)
+    assert "\n" not in message and len(message) < 300
+    assert str(path) in message and "is damaged" in message and "move it aside" in message
+    assert caught.value.problem == "damaged"
+    assert "out of order" in log_path.read_text()  # the integrity dump is kept for whoever debugs it

@@ -141,6 +141,7 @@ class ComposioApp(App):
         when the cache is stale. The screen is told at each step what it waits for."""
         from .core.config import ConfigError
 
+        self.listen_rate_limits()
         ctx = self.ctx
         store = ctx.catalogs
         try:
@@ -272,4 +273,20 @@ class ComposioApp(App):
         """Close the context without waiting on a worker that holds it (e.g. the SDK import)."""
         from .core.deadline import call_quickly
 
+        getattr(self, "_unlisten_rate", lambda: None)()
         call_quickly(self.ctx.close, CLOSE_WAIT)
+
+    # --- rate limits (issue 10) ---
+
+    def listen_rate_limits(self) -> None:
+        """While requests wait for the API's rate limit, say so: "waiting for the rate limit (N s)"."""
+        from .core import ratelimit
+
+        def waiting(seconds: float, origin: str) -> None:
+            try:
+                self.call_from_thread(self.notify, ratelimit.message(seconds), severity="warning",
+                                      timeout=max(2.0, min(seconds, 10.0)), markup=False)
+            except RuntimeError:  # not from a worker thread, or the app is gone
+                pass
+
+        self._unlisten_rate = ratelimit.listen(waiting)

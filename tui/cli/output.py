@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ..core.states import ProvisionStatus
+
 Column = tuple[str, str]  # (key in the row, header)
 
 
@@ -47,6 +49,17 @@ def inert(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+MAX_ECHO = 80
+
+
+def ident(text: str, limit: int = MAX_ECHO) -> str:
+    """An identifier the operator typed, safe and short enough to echo: escaped like ``inert`` and cut
+    to ``limit`` characters with its length (a pasted 5,000-character "id" is not printed back whole)."""
+    if len(text) <= limit:
+        return inert(text)
+    return f"{inert(text[: limit - 1])}… ({len(text)} characters)"
 
 
 def cell(value: Any) -> str:
@@ -127,7 +140,7 @@ class Progress:
         self.total = max(total, 0)
         self.enabled = enabled and self.total > 0
         self.width = width
-        self.counts = {"created": 0, "skipped": 0, "failed": 0}
+        self.counts = {status: 0 for status in ProvisionStatus}
         self._lock = threading.Lock()
         self._last = 0.0
         self._drawn = False
@@ -149,8 +162,10 @@ class Progress:
         filled = self.width * self.done // self.total if self.total else self.width
         bar = "#" * filled + "." * (self.width - filled)
         c = self.counts
-        text = (f"\r[{bar}] {self.done}/{self.total}  created {c['created']}  skipped {c['skipped']}"
-                f"  failed {c['failed']}")
+        text = (f"\r[{bar}] {self.done}/{self.total}  created {c[ProvisionStatus.CREATED]}"
+                f"  skipped {c[ProvisionStatus.SKIPPED]}  failed {c[ProvisionStatus.FAILED]}")
+        if c[ProvisionStatus.UNKNOWN]:
+            text += f"  unknown {c[ProvisionStatus.UNKNOWN]}"
         sys.stderr.write(text.ljust(self._width_drawn))
         sys.stderr.flush()
         self._width_drawn = len(text)

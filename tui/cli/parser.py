@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from .. import __version__
+from ..core.states import LedgerState
+from ..core.validation import check_base_url, check_rate_limit_wait, check_timeout
 
 EXIT_CODES = """exit codes:
   0  ok
@@ -28,10 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("--demo", action="store_true",
                    help="use the embedded local Composio-compatible API (no key, no keyring)")
-    p.add_argument("--base-url", metavar="URL", help="Composio API origin (default: COMPOSIO_BASE_URL or production)")
-    p.add_argument("--config", metavar="FILE", help="config file (default: COMPOSIO_TUI_CONFIG or the platform config dir)")
+    p.add_argument("--base-url", type=_checked(check_base_url), metavar="URL",
+                   help="Composio API origin (default: COMPOSIO_BASE_URL or production)")
+    p.add_argument("--config", type=_config_file, metavar="FILE",
+                   help="config file (default: COMPOSIO_TUI_CONFIG or the platform config dir)")
     p.add_argument("--theme", metavar="NAME", help="Textual theme for this run")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="seconds before an API call gives up")
+    p.add_argument("--timeout", type=_checked(check_timeout, float), metavar="SECONDS",
+                   help="seconds before an API call gives up")
+    p.add_argument("--rate-limit-wait", type=_checked(check_rate_limit_wait, float), metavar="SECONDS",
+                   help="most seconds one API request waits for rate limits before giving up (default 300)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("info", help="print every path in use, the base URL and where the API key comes from")
@@ -108,7 +116,7 @@ def _sessions(sub) -> None:
     listing.add_argument("--user", metavar="TEXT", help="user IDs containing TEXT (any case)")
     listing.add_argument("--toolkit", metavar="SLUG", help="sessions that include this toolkit")
     listing.add_argument("--state", action="append", metavar="STATE",
-                         choices=("pending", "active", "failed", "deleted", "gone", "unknown"),
+                         choices=[state.value for state in LedgerState],
                          help="only this ledger state (repeatable)")
     listing.add_argument("--all-origins", action="store_true", help="include sessions made against other base URLs")
     _json_flag(listing)
@@ -151,11 +159,13 @@ def _provision(sub) -> None:
         description="Create one Tool Router session per user in FILE (one ID a line, or CSV with a user_id "
                     "column or the IDs in the first column; '-' reads stdin). Every ID and slug is checked "
                     "before any request; bad rows are reported and skipped. Users that already have an active "
-                    "session with the same toolkits in the ledger are skipped unless --force, so an "
-                    "interrupted run can simply be run again. Results (user_id, session_id, mcp_url, status, "
+                    "session with the same toolkits in the ledger (confirmed with the API) are skipped unless "
+                    "--force, so an interrupted run can simply be run again; users whose earlier attempt never "
+                    "got its answer are listed as unknown, not created again, unless --retry-unknown. Results (user_id, session_id, mcp_url, status, "
                     "error) go to stdout or --output; a progress bar and the summary go to stderr.",
         epilog=EXIT_CODES + "\n\nprovision exits 0 when every user has a session, 2 when only bad rows "
-                            "failed, 5 when the API refused some users, 3 when the key was rejected.",
+                            "failed, 5 when the API refused some users or some outcomes are unknown, 3 when the key was "
+                            "rejected, 6 when the ledger cannot be written.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     cmd.set_defaults(handler=("provision_cmd", "cmd_provision"))
     cmd.add_argument("--users", required=True, metavar="FILE", help="the user IDs (.csv or one a line; - = stdin)")
@@ -164,6 +174,9 @@ def _provision(sub) -> None:
     cmd.add_argument("--concurrency", type=_whole(1, 64), default=8, metavar="N",
                      help="sessions created at the same time (default 8, at most 64)")
     cmd.add_argument("--force", action="store_true", help="create even for users already provisioned")
+    cmd.add_argument("--retry-unknown", action="store_true",
+                     help="create again for users whose earlier attempt never got its answer (a session may "
+                          "already exist for them at the API; by default they are listed, not created)")
     cmd.add_argument("--retries", type=_count, default=5, metavar="N",
                      help="retries per user after a 429 or 5xx (default 5)")
     cmd.add_argument("--no-manage-connections", action="store_true",
@@ -186,6 +199,29 @@ def _whole(low: int, high: int | None = None):
                                              else f"must be between {low} and {high}")
         return value
     return parse
+
+
+def _checked(check, convert=str):
+    """An argparse type from a core check that raises ValueError with the reason (argparse names the flag)."""
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        try:
+            return check(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
+
+
+def _config_file(text: str) -> str:
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a directory, not a TOML file")
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text} does not exist (leave --config out to use the default)")
+    return text
 
 
 _positive = _whole(1)

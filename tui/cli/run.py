@@ -76,7 +76,8 @@ def handler_for(args: argparse.Namespace) -> Handler:
 
 def make_context(args: argparse.Namespace, *, lazy: bool = False) -> Context:
     """``lazy``: the console reads its settings after the first frame (see Context)."""
-    overrides = {"base_url": args.base_url, "theme": args.theme, "timeout": args.timeout}
+    overrides = {"base_url": args.base_url, "theme": args.theme, "timeout": args.timeout,
+                 "rate_limit_wait": getattr(args, "rate_limit_wait", None)}
     demo: object = False
     if args.demo:
         from ..demo.runner import launch
@@ -118,6 +119,10 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
     from ..core.ledger import LedgerError
     from ..core.sessions import InputError
 
+    from ..core import ratelimit
+
+    unlisten = ratelimit.listen(lambda seconds, origin: print(f"composio-tui: {ratelimit.message(seconds)}…",
+                                                              file=sys.stderr))
     handler = handler_for(args)
     try:
         return handler(ctx, args)
@@ -139,6 +144,8 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("composio-tui: interrupted.", file=sys.stderr)
         return 130
+    finally:
+        unlisten()
 
 
 def connect(ctx: Context) -> None:

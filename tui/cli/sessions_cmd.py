@@ -7,11 +7,13 @@ import sys
 
 from ..core import probe, sessions
 from ..core.context import Context
-from ..core.ledger import ACTIVE, Entry
+from ..core.errors import ApiError
+from ..core.ledger import ACTIVE, Entry, LedgerError
 from ..core.models import SessionInfo
-from ..core.provision import Backoff
-from .output import ask, emit_list, emit_record, error, inert, say, stdin_tty, stdout_tty
-from .run import EXIT_API, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, connect
+from ..core.provision import Backoff, Recorder, confirm_active
+from ..core.states import LedgerState
+from .output import ask, emit_list, emit_record, error, ident, inert, say, stdin_tty, stdout_tty
+from .run import EXIT_API, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_OK, EXIT_STORAGE, EXIT_USAGE, connect
 
 SESSION_FIELDS = [("session_id", "session"), ("user_id", "user"), ("mcp_url", "MCP URL"), ("toolkits", "toolkits"),
                   ("manage_connections", "manage connections"), ("state", "ledger state"),
@@ -45,7 +47,7 @@ def _session_url(ctx: Context, session_id: str) -> tuple[str | None, Entry | Non
 
 
 def _not_found(session_id: str) -> int:
-    error(f"no session {inert(session_id)}: the API does not know it (404) and the ledger has no record of it.")
+    error(f"no session {ident(session_id)}: the API does not know it (404) and the ledger has no record of it.")
     return EXIT_NOT_FOUND
 
 
@@ -57,15 +59,36 @@ def cmd_create(ctx: Context, args: argparse.Namespace) -> int:
     if checked.warning:
         say(f"note: {checked.warning}")
     record: dict | None = None
+    ctx.ledger.check_writable()  # a read-only ledger: the storage sentence before any request
     if args.reuse:
         entry = ctx.ledger.find_active(args.user, slugs, ctx.gateway.base_url)
         if entry is not None:
-            record = _entry_row(entry) | {"status": "reused"}
-            say(f"Reusing the active session {entry.session_id} from the ledger ({entry.created_at}).")
+            verdict = confirm_active(ctx.gateway, ctx.ledger, [entry])[entry.id]
+            if isinstance(verdict, ApiError):
+                raise verdict
+            if verdict:
+                record = _entry_row(ctx.ledger.get(entry.session_id) or entry) | {"status": "reused"}
+                say(f"Reusing the active session {entry.session_id} from the ledger ({entry.created_at}); "
+                    "the API confirms it exists.")
+            else:
+                say(f"The ledger's session {entry.session_id} is gone at the API (now marked 'gone'); "
+                    "creating a new one.")
     if record is None:
         policy = Backoff(max_attempts=3)
-        info = sessions.create(ctx.gateway, ctx.ledger, args.user, slugs, known,
-                               manage_connections=not args.no_manage_connections, retry=policy, sleep=policy.sleep)
+        recorder = Recorder(ctx.ledger)
+        try:
+            info = sessions.create(ctx.gateway, recorder, args.user, slugs, known,
+                                   manage_connections=not args.no_manage_connections, retry=policy,
+                                   sleep=policy.sleep)
+        except LedgerError as err:
+            made = recorder.unrecorded
+            if made is None:
+                raise
+            # Created at the API, not recorded (e.g. a full disk): this output is its only record.
+            emit_record(_info_row(made) | {"status": "created", "recorded": False}, as_json=args.json,
+                        fields=SESSION_FIELDS)
+            error(f"created session {made.session_id} ({made.mcp_url}) but could not record it: {err}")
+            return EXIT_STORAGE
         record = _info_row(info, ctx.ledger.get(info.session_id)) | {"status": "created"}
         say(f"Created session {info.session_id} for user {inert(info.user_id)}.")
     if args.url_only:
@@ -77,7 +100,10 @@ def cmd_create(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     ledger = ctx.ledger
-    ledger.reconcile_stale()
+    if ledger.read_only:  # a healthy ledger on a read-only mount: list it as it is
+        say(f"note: the ledger at {ledger.path} is read-only here; listing it as it is.")
+    else:
+        ledger.reconcile_stale()
     entries = ledger.entries(user=args.user, toolkit=args.toolkit, states=args.state,
                              base_url=None if args.all_origins or ctx.demo else ctx.base_url)
     where = "" if args.all_origins else f" for {ctx.base_url} (--all-origins shows every API)"
@@ -93,7 +119,7 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     if info is None:
         if entry is None:
             return _not_found(args.session_id)
-        error(f"session {args.session_id} was deleted elsewhere (404); the ledger now marks it 'gone'.")
+        error(f"session {ident(args.session_id)} was deleted elsewhere (404); the ledger now marks it 'gone'.")
         return EXIT_NOT_FOUND
     entry = ctx.ledger.get(args.session_id)
     connections = [{"toolkit": c.slug, "name": c.name, "state": c.state, "ready": c.ready,
@@ -112,26 +138,26 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_delete(ctx: Context, args: argparse.Namespace) -> int:
     if not args.yes and not stdin_tty():
-        error(f"not deleting {inert(args.session_id)}: stdin is not a terminal, so nobody can confirm; "
+        error(f"not deleting {ident(args.session_id)}: stdin is not a terminal, so nobody can confirm; "
               "pass --yes to delete without asking.")
         return EXIT_USAGE
     entry = ctx.ledger.get(args.session_id)
     connect(ctx)
     if not args.yes:
         who = f" of user {inert(entry.user_id)} ({', '.join(entry.toolkits)})" if entry else ""
-        if not ask(f"Delete session {inert(args.session_id)}{who}? Its MCP URL stops working."):
+        if not ask(f"Delete session {ident(args.session_id)}{who}? Its MCP URL stops working."):
             say("Nothing deleted.")
             return EXIT_OK
     deleted = sessions.delete(ctx.gateway, ctx.ledger, args.session_id)
     if deleted:
-        say(f"Deleted session {args.session_id}.")
+        say(f"Deleted session {ident(args.session_id)}.")
     elif entry is not None:
-        say(f"Session {args.session_id} was already deleted elsewhere; the ledger now marks it 'gone'.")
+        say(f"Session {ident(args.session_id)} was already deleted elsewhere; the ledger now marks it 'gone'.")
     else:
         return _not_found(args.session_id)
     if args.json or not stdout_tty():
         emit_record({"session_id": args.session_id, "deleted": deleted,
-                     "state": "deleted" if deleted else "gone"}, as_json=args.json)
+                     "state": LedgerState.DELETED if deleted else LedgerState.GONE}, as_json=args.json)
     return EXIT_OK
 
 

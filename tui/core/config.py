@@ -14,8 +14,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from .errors import ConfigError
 from .paths import Paths, default_paths
+from .validation import MAX_RATE_LIMIT_WAIT, MAX_TIMEOUT, check_base_url
 
-__all__ = ["ConfigError", "Settings", "load", "base_url_source", "PRODUCTION_URL"]
+__all__ = ["ConfigError", "Settings", "load", "base_url_source", "check_base_url", "PRODUCTION_URL"]
 
 PRODUCTION_URL = "https://backend.composio.dev"
 
@@ -28,7 +29,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("base_url", "COMPOSIO_TUI_BASE_URL", "COMPOSIO_BASE_URL"),
         description="Composio API origin.",
     )
-    timeout: float = Field(default=15.0, gt=0, le=300, description="Seconds before an API call gives up.")
+    timeout: float = Field(default=15.0, gt=0, le=MAX_TIMEOUT, description="Seconds before an API call gives up.")
     max_retries: int = Field(default=1, ge=0, le=5, description="SDK retries for 408/409/429/5xx and network errors.")
     page_size: int = Field(default=200, ge=1, le=1000, description="Toolkits asked for per catalog page.")
     catalog_max_age: int = Field(default=60, ge=0, description="Minutes before a cached catalog is refreshed.")
@@ -37,16 +38,15 @@ class Settings(BaseSettings):
     key_mode: Literal["placeholder", "env", "literal"] = Field(
         default="env", description="How exported client configs carry the x-api-key header."
     )
+    rate_limit_wait: float = Field(default=300.0, ge=0, le=MAX_RATE_LIMIT_WAIT, description=(
+        "Most seconds one API request waits in total for rate limits (429, x-ratelimit-*) before giving up."))
     debug_log: bool = Field(default=False, description="Write a debug log (key redacted) to the log dir.")
     keymap: dict[str, str] = Field(default_factory=dict, description="Binding id -> keys, e.g. {refresh = 'f5'}.")
 
     @field_validator("base_url")
     @classmethod
     def _origin(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value
+        return check_base_url(value)
 
     @classmethod
     def settings_customise_sources(
@@ -67,6 +67,10 @@ def load(paths: Paths | None = None, **cli: Any) -> tuple[Settings, Paths]:
     """Build the settings; ``cli`` holds only the options given on the command line."""
     global _toml_path
     paths = paths or default_paths()
+    if paths.config_named and not paths.config_file.is_file():
+        what = "is a directory" if paths.config_file.is_dir() else "does not exist"
+        raise ConfigError(f"The config file {paths.config_file} named by {paths.config_named} {what}; "
+                          "point it at a TOML file or leave it out for the default.")
     _toml_path = paths.config_file if paths.config_file.is_file() else None
     given = {k: v for k, v in cli.items() if v is not None}
     try:
@@ -74,11 +78,25 @@ def load(paths: Paths | None = None, **cli: Any) -> tuple[Settings, Paths]:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
-        raise ConfigError(f"Bad setting {where!r}: {first.get('msg', 'invalid')} (config file {paths.config_file})") from exc
+        raise ConfigError(f"Bad setting {where!r}: {first.get('msg', 'invalid')} ({_source(where, given, paths)})"
+                          ) from exc
     except Exception as exc:  # unreadable TOML and the like
         raise ConfigError(f"Cannot read the config file {paths.config_file}: {exc}") from exc
     finally:
         _toml_path = None
+
+
+def _source(name: str, given: dict[str, Any], paths: Paths) -> str:
+    """Where a bad value came from, so the message names the right place (not a file that is not there)."""
+    import os
+
+    if name in given:
+        return f"--{name.replace('_', '-')}"
+    names = [f"COMPOSIO_TUI_{name.upper()}"] + (["COMPOSIO_BASE_URL"] if name == "base_url" else [])
+    for variable in names:
+        if os.environ.get(variable):
+            return f"environment variable {variable}"
+    return f"config file {paths.config_file}"
 
 
 def base_url_source(paths: Paths, cli_value: str | None = None) -> str:

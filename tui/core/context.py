@@ -255,6 +255,7 @@ class Context:
                                    hint="Run `composio-tui login` or set COMPOSIO_API_KEY")
                 self._gateway = Gateway(self.base_url, self.key.key, timeout=self.settings.timeout,
                                         max_retries=self.settings.max_retries)
+                self._gateway.rate_limit_wait = self.settings.rate_limit_wait  # read by Gateway._build
             return self._gateway
 
     @property

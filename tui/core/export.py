@@ -138,7 +138,8 @@ def render(
 
     if fmt == "curl":
         lines = [
-            f"curl -sS -L --post301 --post302 --post303 {shlex.quote(url)}",
+            # No -L: curl would send x-api-key on to whatever host a redirect names.
+            f"curl -sS {shlex.quote(url)}",
             f"  -H {shlex.quote('Content-Type: application/json')}",
             f"  -H {shlex.quote('Accept: application/json, text/event-stream')}",
             f"  -H {_header_arg(key_mode, value)}",

@@ -222,9 +222,12 @@ class Gateway:
             from composio import Composio
         except Exception as exc:  # pragma: no cover - broken install
             raise ApiError(errors.CONFIG, f"The composio SDK cannot be imported ({exc})") from exc
+        from .ratelimit import DEFAULT_MAX_WAIT, http_client  # one pacer per origin for every request
+
         try:
             return Composio(api_key=self._key, base_url=self.base_url, timeout=self.timeout,
-                            max_retries=max_retries, allow_tracking=False)
+                            max_retries=max_retries, allow_tracking=False,
+                            http_client=http_client(self.base_url, getattr(self, "rate_limit_wait", DEFAULT_MAX_WAIT)))
         except Exception as exc:
             raise translate(exc, self.base_url) from exc
 

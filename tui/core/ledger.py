@@ -12,8 +12,10 @@ No API key is ever stored: the schema has no column for one and no method accept
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
+import logging
 import os
 import socket
 import sqlite3
@@ -26,7 +28,9 @@ from typing import TypeVar
 
 from tui.core.models import SessionInfo
 
-from tui.core.states import LedgerState
+from tui.core.states import LedgerProblem, LedgerState
+
+log = logging.getLogger("tui.ledger")
 
 PENDING = LedgerState.PENDING
 ACTIVE = LedgerState.ACTIVE
@@ -79,11 +83,48 @@ T = TypeVar("T")
 
 
 class LedgerError(Exception):
-    """The ledger file cannot be used; ``str(err)`` is a sentence naming the path and what to do."""
+    """The ledger file cannot be used; ``str(err)`` is a sentence naming the path and what to do.
 
-    def __init__(self, message: str, path: Path | None = None) -> None:
+    ``problem`` tells a damaged file (the only case where moving it aside is advised) from a place
+    that cannot be written (permissions, read-only, full disk), where the file itself is intact.
+    """
+
+    def __init__(self, message: str, path: Path | None = None,
+                 problem: LedgerProblem = LedgerProblem.OTHER) -> None:
         super().__init__(message)
         self.path = path
+        self.problem = LedgerProblem(problem)
+
+
+_FULL_MARKERS = ("disk is full", "database or disk is full", "no space left")
+_UNWRITABLE_MARKERS = ("readonly", "read-only", "unable to open", "permission", "access", "not authorized")
+
+
+def storage_problem(exc: BaseException) -> LedgerProblem | None:
+    """FULL or UNWRITABLE for an OS or SQLite error that says "no room" or "may not write here", else None."""
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return LedgerProblem.FULL
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return LedgerProblem.UNWRITABLE
+        return None
+    text = str(exc).casefold()
+    if any(m in text for m in _FULL_MARKERS):
+        return LedgerProblem.FULL
+    if any(m in text for m in _UNWRITABLE_MARKERS):
+        return LedgerProblem.UNWRITABLE
+    return None
+
+
+def storage_error(path: Path, problem: LedgerProblem, what: str = "write to") -> LedgerError:
+    """The one sentence for "cannot write here": the ledger is intact, so never "move it aside"."""
+    if problem == LedgerProblem.FULL:
+        why, fix = "the disk is full", "free some space (or raise the quota) and run the command again"
+    else:
+        why, fix = ("the folder or file is read-only, immutable or not yours",
+                    "fix its permissions or mount, or point XDG_DATA_HOME at a writable folder")
+    return LedgerError(f"Cannot {what} the session ledger at {path}: {why}; the ledger itself is intact, "
+                       f"so {fix}.", path, problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +195,8 @@ class Ledger:
         self.path = Path(path).expanduser()
         self._lock = threading.Lock()
         self._operator = operator()
+        self.read_only = False
+        """True when only reading is possible (read-only mount, immutable folder): writes raise."""
         self._db: sqlite3.Connection | None = self._open()
 
     # -- opening and recognising the file -------------------------------------------------------------
@@ -163,15 +206,21 @@ class Ledger:
             return LedgerError(
                 f"The session ledger at {self.path} stayed locked by another process for "
                 f"{BUSY_TIMEOUT_MS // 1000} s; close other composio-tui windows and try again.",
-                self.path,
+                self.path, LedgerProblem.LOCKED,
             )
-        return self._fail(f"{what} ({exc})")
+        problem = storage_problem(exc)
+        if problem is not None:
+            return storage_error(self.path, problem)
+        return self._fail(what, detail=str(exc))
 
-    def _fail(self, problem: str) -> LedgerError:
+    def _fail(self, problem: str, detail: str = "") -> LedgerError:
+        """A damaged file: one sentence with the path and the fix; the details go to the debug log."""
+        if detail:
+            log.debug("ledger %s %s: %s", self.path, problem, detail)
         return LedgerError(
             f"The session ledger at {self.path} {problem}; move it aside (for example rename it to "
             f"{self.path.name}.bad) and composio-tui will start a new, empty ledger there.",
-            self.path,
+            self.path, LedgerProblem.DAMAGED,
         )
 
     def _open(self) -> sqlite3.Connection:
@@ -184,19 +233,47 @@ class Ledger:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            problem = storage_problem(exc)
             if isinstance(exc, FileExistsError | NotADirectoryError):
                 why, fix = "a file is in the way", "move that file aside or choose another location"
             else:
                 why, fix = str(exc.strerror or exc), "check its permissions or choose another location"
             raise LedgerError(
-                f"Cannot create the folder for the session ledger at {self.path} ({why}); {fix}.", self.path
+                f"Cannot create the folder for the session ledger at {self.path} ({why}); {fix}.", self.path,
+                problem or LedgerProblem.OTHER,
             ) from None
         self._check_header()
         try:
-            db = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-            )
+            return self._connect()
+        except LedgerError as err:
+            if err.problem not in (LedgerProblem.UNWRITABLE, LedgerProblem.FULL) or not self.path.is_file():
+                raise
+            first = err
+        # A healthy ledger where nothing may be written (read-only mount, immutable folder, full disk):
+        # still readable, so `sessions list` works; every write then says why it cannot be made.
+        from urllib.parse import quote
+
+        for flag in ("mode=ro", "immutable=1"):
+            try:
+                db = self._connect(f"file:{quote(str(self.path))}?{flag}")
+            except LedgerError as err:
+                if err.problem == LedgerProblem.DAMAGED:
+                    raise
+                continue
+            self.read_only = True
+            log.debug("ledger %s opened read-only (%s): %s", self.path, flag, first)
+            return db
+        raise first
+
+    def _connect(self, uri: str | None = None) -> sqlite3.Connection:
+        """Open and recognise the file; ``uri`` opens it read-only (nothing is initialised then)."""
+        try:
+            db = sqlite3.connect(uri or self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                 check_same_thread=False, uri=uri is not None)
         except sqlite3.Error as exc:
+            problem = storage_problem(exc)
+            if problem is not None:
+                raise storage_error(self.path, problem, "open") from None
             raise LedgerError(
                 f"Cannot open the session ledger at {self.path} ({exc}); check the file's permissions.",
                 self.path,
@@ -204,16 +281,16 @@ class Ledger:
         db.row_factory = sqlite3.Row
         try:
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._prepare(db)
+            self._prepare(db, read_only=uri is not None)
         except LedgerError:
             db.close()
             raise
         except sqlite3.OperationalError as exc:
             db.close()
             raise self._operational(exc, "cannot be read") from None
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
             db.close()
-            raise self._fail("is damaged or is not a SQLite database") from None
+            raise self._fail("is damaged or is not a SQLite database", detail=str(exc)) from None
         return db
 
     def _check_header(self) -> None:
@@ -225,15 +302,21 @@ class Ledger:
         except OSError as exc:
             raise LedgerError(
                 f"Cannot read the session ledger at {self.path} ({exc.strerror or exc}); check its permissions.",
-                self.path,
+                self.path, LedgerProblem.UNWRITABLE,
             ) from None
         if head and head != _SQLITE_MAGIC:
             raise self._fail("is not a SQLite database (it may be corrupt or belong to another program)")
 
-    def _prepare(self, db: sqlite3.Connection) -> None:
+    def _prepare(self, db: sqlite3.Connection, read_only: bool = False) -> None:
         """Recognise our file, or initialise a brand-new empty one; refuse anything else."""
         if self._is_ours(db):
             self._check_schema(db)
+        elif read_only:
+            foreign = db.execute("PRAGMA application_id").fetchone()[0] != 0 or db.execute(
+                "SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if foreign:
+                raise self._fail("is a SQLite database from another program (its tables are not ours)")
+            raise storage_error(self.path, LedgerProblem.UNWRITABLE, "create")
         else:
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -257,11 +340,12 @@ class Ledger:
                     db.execute("ROLLBACK")
         # WAL lets readers and one writer proceed together. Where WAL is impossible (some network file
         # systems) SQLite keeps its rollback journal, which is still safe, only slower under contention.
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")  # durable across process crashes in WAL mode
-        result = db.execute("PRAGMA quick_check").fetchone()[0]
+        if not read_only:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")  # durable across process crashes in WAL mode
+        result = "\n".join(str(row[0]) for row in db.execute("PRAGMA quick_check"))
         if result != "ok":
-            raise self._fail(f"is damaged ({result})")
+            raise self._fail("is damaged", detail=result)
 
     def _restrict_permissions(self) -> None:
         """A new ledger is private to its owner (it names end users); SQLite gives -wal/-shm the same mode."""
@@ -311,10 +395,18 @@ class Ledger:
                 raise self._operational(exc, "cannot be used") from None
             except sqlite3.IntegrityError as exc:
                 raise LedgerError(f"The session ledger at {self.path} refused a write ({exc}).", self.path) from None
-            except sqlite3.DatabaseError:
-                raise self._fail("is damaged") from None
+            except sqlite3.DatabaseError as exc:
+                problem = storage_problem(exc)
+                if problem is not None:  # e.g. SQLITE_FULL surfaces as a DatabaseError on some paths
+                    raise storage_error(self.path, problem) from None
+                raise self._fail("is damaged", detail=str(exc)) from None
 
     # -- writes -----------------------------------------------------------------------------------------
+
+    def check_writable(self) -> None:
+        """Raise the storage LedgerError now when nothing could be written (before any API request)."""
+        if self.read_only:
+            raise storage_error(self.path, LedgerProblem.UNWRITABLE)
 
     def begin(self, user_id: str, toolkits: Iterable[str], base_url: str, manage_connections: bool = True) -> int:
         """Record the intent to create a session (state "pending") and commit it; returns the row id."""

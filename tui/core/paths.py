@@ -15,6 +15,8 @@ class Paths:
     cache_dir: Path
     data_dir: Path
     log_dir: Path
+    config_named: str = ""
+    """Who named ``config_file`` when it is not the default ("--config", "COMPOSIO_TUI_CONFIG"), else ""."""
 
     @property
     def catalog_cache(self) -> Path:
@@ -46,11 +48,14 @@ class Paths:
 def default_paths(config_file: str | os.PathLike[str] | None = None) -> Paths:
     import platformdirs
 
+    default = platformdirs.user_config_path(APP) / "config.toml"
+    named = "--config" if config_file else "COMPOSIO_TUI_CONFIG" if os.environ.get("COMPOSIO_TUI_CONFIG") else ""
     override = config_file or os.environ.get("COMPOSIO_TUI_CONFIG")
-    cfg = Path(override).expanduser() if override else platformdirs.user_config_path(APP) / "config.toml"
+    cfg = Path(override).expanduser() if override else default
     return Paths(
         config_file=cfg,
         cache_dir=platformdirs.user_cache_path(APP),
         data_dir=platformdirs.user_data_path(APP),
         log_dir=platformdirs.user_log_path(APP),
+        config_named="" if cfg == default else named,
     )

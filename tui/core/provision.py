@@ -3,12 +3,16 @@
 Textual-free and blocking. The rules are the same as for one session (``sessions.create``): every
 user ID and slug is checked before any request, the intent is written to the ledger before each API
 call, a 429 or 5xx is retried by a shared policy, and a re-run skips users that already have an
-active session with the same toolkits (``Ledger.find_active``) unless ``force``.
+active session with the same toolkits unless ``force`` -- but only once the API confirms that session
+still exists (``confirm_active``, batched); a session gone at the API is marked "gone" and made again.
 
-What cannot be known: a process killed while a request is in flight leaves a "pending" ledger row
-whose session may or may not exist remotely (the API cannot list sessions). A re-run creates a
-session for that user again and reports the earlier row, so an unrecorded remote session is never
-silently assumed away.
+What cannot be known: a process killed while a request is in flight (or a create whose answer was
+lost) leaves a "pending"/"unknown" ledger row whose session may or may not exist remotely, and the API
+cannot list sessions. A re-run does not guess: such users get the status "unknown" and are listed;
+``retry_unknown`` creates them again knowingly.
+
+Nothing the API created may go unrecorded: when the ledger cannot record an answer (a full disk), the
+session id and URL still reach the results, and the run stops before the next create.
 """
 
 from __future__ import annotations
@@ -29,12 +33,15 @@ from pathlib import Path
 
 from . import errors, sessions
 from .errors import ApiError
-from .ledger import PENDING, UNKNOWN, LedgerError
+from .ledger import Entry, LedgerError, storage_error, storage_problem
+from .models import SessionInfo
+from .states import ErrorKind, LedgerProblem, LedgerState, ProvisionStatus
 from .validation import check_user_id
 
-CREATED, SKIPPED, FAILED = "created", "skipped", "failed"
+CREATED, SKIPPED, FAILED, UNKNOWN = (ProvisionStatus.CREATED, ProvisionStatus.SKIPPED, ProvisionStatus.FAILED,
+                                     ProvisionStatus.UNKNOWN)
 HEADER_NAMES = frozenset({"user_id", "userid", "user id", "user", "id"})
-UNKNOWN_OUTCOME = (errors.TIMEOUT, errors.NETWORK)
+FATAL_LEDGER, FATAL_INTERRUPTED = "ledger", "interrupted"
 
 
 class UsersFileError(Exception):
@@ -53,15 +60,19 @@ class UserRow:
 class Outcome:
     line: int
     user_id: str
-    status: str  # created | skipped | failed
+    status: ProvisionStatus
     session_id: str = ""
     mcp_url: str = ""
     error: str = ""
     warning: str = ""
     attempts: int = 0
+    recorded: bool = True
+    """False when the API created the session but the ledger could not record it (see the results)."""
 
     def as_row(self) -> dict:
-        return asdict(self)
+        row = asdict(self)
+        row["status"] = str(self.status)
+        return row
 
 
 @dataclass(slots=True)
@@ -69,7 +80,7 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
     fatal: str = ""
-    fatal_kind: str = ""  # an errors.* kind, "ledger" or "interrupted"
+    fatal_kind: str = ""  # an ErrorKind, FATAL_LEDGER or FATAL_INTERRUPTED
     retries: int = 0
 
     def count(self, status: str) -> int:
@@ -78,6 +89,15 @@ class Report:
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == FAILED]
+
+    @property
+    def unknown(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == UNKNOWN]
+
+    @property
+    def unrecorded(self) -> list[Outcome]:
+        """Sessions the API created that the ledger does not hold: their ids live only in the results."""
+        return [o for o in self.outcomes if o.session_id and not o.recorded]
 
 
 # --- the users file ------------------------------------------------------------------------------
@@ -213,33 +233,93 @@ def exclusive(ledger_path: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - not POSIX: no lock
         yield
         return
-    ledger_path.parent.mkdir(parents=True, exist_ok=True)
     path = ledger_path.with_name(ledger_path.name + ".provision.lock")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        ledger_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:  # a read-only or immutable data dir, a full disk
+        raise storage_error(ledger_path, storage_problem(exc) or LedgerProblem.UNWRITABLE) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise LedgerError(f"Another provisioning run is using the ledger {ledger_path}; wait for it to "
-                              "finish (or stop it) and run again.", ledger_path) from None
+                              "finish (or stop it) and run again.", ledger_path, LedgerProblem.LOCKED) from None
         yield
     finally:
         os.close(fd)
 
 
-def _in_doubt(ledger, base_url: str, toolkits: Collection[str]) -> dict[str, int]:
-    """user_id -> ledger row id of an earlier attempt whose outcome is unknown (same toolkit set)."""
+def _last_attempts(ledger, base_url: str, toolkits: Collection[str]) -> dict[str, Entry]:
+    """user_id -> the newest ledger row for the same API origin and toolkit set."""
     wanted = set(toolkits)
-    found: dict[str, int] = {}
-    for entry in ledger.entries(base_url=base_url, states=[PENDING, UNKNOWN]):
+    found: dict[str, Entry] = {}
+    for entry in ledger.entries(base_url=base_url):  # newest first
         if set(entry.toolkits) == wanted:
-            found.setdefault(entry.user_id, entry.id)
+            found.setdefault(entry.user_id, entry)
     return found
 
 
+def confirm_active(gateway, ledger, entries: Sequence[Entry], *, concurrency: int = 8,
+                   stop: threading.Event | None = None) -> dict[int, bool | ApiError]:
+    """Ask the API whether each recorded session still exists (ledger row id -> verdict).
+
+    True: it exists (reuse it). False: the API no longer knows it; ``sessions.refresh`` has marked the
+    row "gone". An ApiError: it could not be asked (network, auth), so nothing may be assumed.
+    Bounded concurrency, like the creates.
+    """
+    verdicts: dict[int, bool | ApiError] = {}
+    if not entries:
+        return verdicts
+
+    def ask(entry: Entry) -> bool | ApiError:
+        if stop is not None and stop.is_set():
+            return ApiError(ErrorKind.NETWORK, "not asked: interrupted")
+        try:
+            return sessions.refresh(gateway, ledger, entry.session_id or "") is not None
+        except ApiError as err:
+            return err
+
+    with cf.ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(entries))),
+                               thread_name_prefix="confirm") as pool:
+        futures = [(entry, pool.submit(contextvars.copy_context().run, ask, entry)) for entry in entries]
+        for entry, future in futures:
+            verdicts[entry.id] = future.result()
+    return verdicts
+
+
+class Recorder:
+    """The ledger as ``sessions.create`` sees it, keeping the API's answer when recording it fails
+    (a full disk): the session exists remotely, so its id and URL must reach the results."""
+
+    def __init__(self, ledger) -> None:
+        self._ledger = ledger
+        self.unrecorded: SessionInfo | None = None
+
+    def __getattr__(self, name: str):
+        return getattr(self._ledger, name)
+
+    def complete(self, row_id: int, info: SessionInfo) -> None:
+        try:
+            self._ledger.complete(row_id, info)
+        except LedgerError:
+            self.unrecorded = info
+            raise
+
+
+IN_DOUBT = ("An earlier attempt for this user never got its answer (ledger row {row}, e.g. the run was killed); "
+            "a session may exist at the API, which cannot list sessions, so none was created. Check with the "
+            "user, or run again with --retry-unknown to create one knowingly.")
+RETRIED = ("An earlier attempt for this user never got its answer (ledger row {row}); created again as "
+           "asked (--retry-unknown), so an unrecorded earlier session may exist remotely.")
+UNKNOWN_NOW = (" The outcome is unknown: the session may exist at the API; the ledger row stays pending and a "
+               "re-run lists this user rather than creating again (--retry-unknown creates it).")
+
+
 def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str], known: Collection[str], *,
-              concurrency: int = 8, force: bool = False, manage_connections: bool = True,
-              policy: Backoff | None = None, on_outcome: Callable[[Outcome], None] | None = None,
+              concurrency: int = 8, force: bool = False, retry_unknown: bool = False,
+              manage_connections: bool = True, policy: Backoff | None = None,
+              on_outcome: Callable[[Outcome], None] | None = None,
               stop: threading.Event | None = None) -> Report:
     """Create one session per valid row; returns every row's outcome in file order.
 
@@ -254,34 +334,62 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
     outcomes: list[Outcome | None] = [None] * len(rows)
     todo: list[int] = []
     base_url = gateway.base_url
+    ledger.check_writable()
     ledger.reconcile_stale()
-    doubtful = _in_doubt(ledger, base_url, toolkits)
+    last = _last_attempts(ledger, base_url, toolkits)
+    retried: dict[str, int] = {}
 
     def done(index: int, outcome: Outcome) -> None:
         outcomes[index] = outcome
         if on_outcome is not None:
             on_outcome(outcome)
 
+    to_confirm: dict[int, Entry] = {}
     for index, row in enumerate(rows):
         if row.error:
             done(index, Outcome(row.line, row.user_id, FAILED, error=row.error))
             continue
-        existing = None if force else ledger.find_active(row.user_id, toolkits, base_url)
-        if existing is not None:
-            done(index, Outcome(row.line, row.user_id, SKIPPED, existing.session_id or "", existing.mcp_url,
-                                warning=row.warning))
+        if force:
+            todo.append(index)
+            continue
+        active = ledger.find_active(row.user_id, toolkits, base_url)
+        previous = last.get(row.user_id)
+        if active is not None:
+            to_confirm[index] = active
+        elif previous is not None and previous.state in (LedgerState.PENDING, LedgerState.UNKNOWN):
+            if retry_unknown:
+                retried[row.user_id] = previous.id
+                todo.append(index)
+            else:
+                done(index, Outcome(row.line, row.user_id, UNKNOWN, warning=row.warning,
+                                    error=IN_DOUBT.format(row=previous.id)))
         else:
             todo.append(index)
+
+    if to_confirm:
+        getattr(gateway, "sdk", None)  # built in this thread's context (see below)
+    verdicts = confirm_active(gateway, ledger, list(to_confirm.values()), concurrency=concurrency, stop=stop)
+    for index, entry in to_confirm.items():
+        row, verdict = rows[index], verdicts.get(entry.id)
+        if verdict is True:
+            done(index, Outcome(row.line, row.user_id, SKIPPED, entry.session_id or "", entry.mcp_url,
+                                warning=row.warning))
+        elif verdict is False:
+            todo.append(index)  # gone at the API (now marked so): make a new one
+        else:
+            why = verdict.line() if isinstance(verdict, ApiError) else "interrupted"
+            done(index, Outcome(row.line, row.user_id, FAILED, warning=row.warning,
+                                error=f"not attempted: could not confirm the recorded session "
+                                      f"{entry.session_id} still exists ({why})"))
+    todo.sort()
 
     fatal: list[tuple[str, str]] = []
 
     def work(index: int) -> Outcome:
         row = rows[index]
         warning = row.warning
-        if row.user_id in doubtful:
-            warning = " ".join(filter(None, [warning, (
-                f"An earlier attempt for this user never got its answer (ledger row {doubtful[row.user_id]}, "
-                "e.g. the run was killed); the API cannot list sessions, so an unrecorded one may exist remotely.")]))
+        if row.user_id in retried:
+            warning = " ".join(filter(None, [warning, RETRIED.format(row=retried[row.user_id])]))
         if fatal or stop.is_set():
             reason = fatal[0][1] if fatal else "interrupted"
             return Outcome(row.line, row.user_id, FAILED, error=f"not attempted: {reason}", warning=warning)
@@ -293,20 +401,26 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
             return policy(err, attempt)
 
         policy.wait_gate()
+        recorder = Recorder(ledger)
         try:
-            info = sessions.create(gateway, ledger, row.user_id, toolkits, known,
+            info = sessions.create(gateway, recorder, row.user_id, toolkits, known,
                                    manage_connections=manage_connections, retry=counted, sleep=policy.sleep)
         except ApiError as err:
             text = err.line()
-            if err.kind in UNKNOWN_OUTCOME:
-                text += (" The outcome is unknown: the ledger row stays pending and a re-run creates this "
-                         "user's session again.")
             if err.kind == errors.AUTH or err.kind == errors.CONFIG:
                 fatal.append((err.kind, err.line()))
+            if err.outcome_unknown:
+                return Outcome(row.line, row.user_id, UNKNOWN, error=text + UNKNOWN_NOW, warning=warning,
+                               attempts=max(attempts, 1))
             return Outcome(row.line, row.user_id, FAILED, error=text, warning=warning,
                            attempts=max(attempts, 1))
         except LedgerError as err:
-            fatal.append(("ledger", str(err)))
+            fatal.append((FATAL_LEDGER, str(err)))
+            made = recorder.unrecorded
+            if made is not None:  # created at the API, not recorded: the results are its only record
+                return Outcome(row.line, row.user_id, CREATED, made.session_id, made.mcp_url, warning=warning,
+                               error=f"created at the API but NOT recorded in the ledger: {err}",
+                               attempts=attempts + 1, recorded=False)
             return Outcome(row.line, row.user_id, FAILED, error=str(err), warning=warning)
         except sessions.InputError as err:  # only if the rows were not checked first
             return Outcome(row.line, row.user_id, FAILED, error=" ".join(err.problems), warning=warning)
@@ -330,7 +444,7 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
                 done(futures[future], future.result())
     except KeyboardInterrupt:
         stop.set()
-        fatal.append(("interrupted", "interrupted"))
+        fatal.append((FATAL_INTERRUPTED, "interrupted"))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     for future, index in futures.items():
@@ -375,3 +489,34 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+class OutputError(Exception):
+    """The results file cannot be written; ``usage`` when the path itself is wrong (a directory)."""
+
+    def __init__(self, message: str, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+def check_output(path: Path) -> None:
+    """Before any request: the results file can be written where ``write_atomic`` will write it.
+
+    Raises OutputError; creates the folder (as ``write_atomic`` would) and leaves no file behind.
+    """
+    if path.is_dir():
+        raise OutputError(f"The results path {path} is a directory; name a file, e.g. {path / 'sessions.csv'}.",
+                          usage=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(probe, "x", encoding="utf-8") as handle:
+            handle.write("probe")
+        probe.unlink()
+    except FileExistsError:
+        pass  # a stale probe from this pid: the folder is writable
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise OutputError(f"Cannot write the results file {path} ({why}); nothing was sent. Choose a writable "
+                          "path with --output, or leave it out to print the results.",
+                          usage=isinstance(exc, NotADirectoryError)) from None

@@ -161,3 +161,29 @@ class LoginStep(StrEnum):
     """The API could not be asked (network, server)."""
     NOT_STORED = "not_stored"
     """The key works but the keyring did not keep it."""
+
+class LedgerProblem(StrEnum):
+    """Why the ledger file cannot be used: only DAMAGED ever warrants moving it aside."""
+
+    DAMAGED = "damaged"
+    """The file is not (or no longer) a readable composio-tui ledger."""
+    UNWRITABLE = "unwritable"
+    """Permissions, a read-only mount or an immutable folder: the file itself is fine."""
+    FULL = "full"
+    """The disk or quota is full: the file is fine, there is no room for the write."""
+    LOCKED = "locked"
+    """Another process holds the file (or the provisioning lock) for too long."""
+    OTHER = "other"
+    """A path in the way, a newer schema: the sentence says what."""
+
+
+class ProvisionStatus(StrEnum):
+    """What `provision` did for one row of the users file."""
+
+    CREATED = "created"
+    SKIPPED = "skipped"
+    """Already provisioned: the API confirmed the recorded session exists."""
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    """An attempt (now or in an earlier run) never got its answer: a session may exist at the API.
+    Not created again unless asked (``--retry-unknown``), since the API cannot list sessions."""

@@ -187,3 +187,39 @@ def check_slugs(slugs: Iterable[str], known: Collection[str]) -> list[str]:
         if slug not in catalog_set:
             errors.append(_unknown_slug_error(slug, catalog, squashed))
     return errors
+
+
+# --- settings given on the command line or in the environment (issue 10) ---------------------------
+
+MAX_TIMEOUT = 300.0
+MAX_RATE_LIMIT_WAIT = 3600.0
+
+
+def check_base_url(value: str) -> str:
+    """The API origin without a trailing slash; ValueError (one sentence, never echoing a password) when
+    it is not http(s) or carries credentials (they would be printed by `info` and kept in cache files)."""
+    from urllib.parse import urlsplit
+
+    value = value.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ValueError("is not a valid URL") from None
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise ValueError("must not contain a user name or password (user:password@); the API key is the "
+                         "only credential, and it comes from the keyring or COMPOSIO_API_KEY")
+    return value
+
+
+def check_rate_limit_wait(value: float) -> float:
+    if not 0 <= value <= MAX_RATE_LIMIT_WAIT:
+        raise ValueError(f"must be between 0 and {MAX_RATE_LIMIT_WAIT:g} seconds")
+    return value
+
+
+def check_timeout(value: float) -> float:
+    if not 0 < value <= MAX_TIMEOUT:
+        raise ValueError(f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds")
+    return value

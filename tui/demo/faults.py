@@ -6,8 +6,10 @@ same faults. Setting new knobs restarts the sequence from the seed.
 
 from __future__ import annotations
 
+import collections
 import random
 import threading
+import time
 from dataclasses import asdict, dataclass, fields
 
 # What a request gets, besides an optional delay.
@@ -37,6 +39,12 @@ class Faults:
     """Share of requests whose connection is closed without any response."""
     include_mcp: bool = False
     """Also apply the knobs to the MCP endpoints (``/tool_router/<id>/mcp``)."""
+    # --- rate limit window (issue 10) ---
+    rate_limit_requests: int = 0
+    """A real limit: at most this many requests per ``rate_limit_window`` seconds (sliding, counted on
+    arrival; 0 = off). Every answer carries ``x-ratelimit``/``-remaining``/``-window-size`` as Composio
+    sends them; one over the limit gets 429 with ``retry-after: retry_after`` and is not processed."""
+    rate_limit_window: float = 10.0
 
     def __post_init__(self) -> None:
         lo, hi = (float(x) for x in self.latency)
@@ -49,6 +57,8 @@ class Faults:
                 raise ValueError(f"{name} must be between 0 and 1")
         if self.error_rate + self.rate_limit_rate + self.malformed_rate + self.drop_rate > 1.0:
             raise ValueError("the fault rates must add up to at most 1")
+        if self.rate_limit_requests < 0 or self.rate_limit_window <= 0:
+            raise ValueError("rate_limit_requests >= 0 and rate_limit_window > 0 are required")
         if self.rate_limit_burst < 1 or self.retry_after < 0 or not 400 <= self.error_status <= 599:
             raise ValueError("rate_limit_burst >= 1, retry_after >= 0 and error_status 4xx/5xx are required")
 
@@ -74,6 +84,8 @@ class Faults:
 class Decision:
     action: str = PASS
     delay: float = 0.0
+    remaining: int | None = None
+    """With a rate limit window: requests left in it (for the x-ratelimit-remaining header)."""
 
 
 class FaultEngine:
@@ -84,6 +96,7 @@ class FaultEngine:
         self._faults = faults or Faults()
         self._rng = random.Random(self._faults.seed)
         self._burst_left = 0
+        self._arrivals: collections.deque[float] = collections.deque()
 
     @property
     def faults(self) -> Faults:
@@ -94,6 +107,7 @@ class FaultEngine:
             self._faults = faults
             self._rng = random.Random(faults.seed)
             self._burst_left = 0
+            self._arrivals.clear()
 
     def decide(self, is_mcp: bool = False) -> Decision:
         with self._lock:
@@ -102,15 +116,32 @@ class FaultEngine:
                 return Decision()
             lo, hi = f.latency
             delay = self._rng.uniform(lo, hi) if hi > 0 else 0.0
+            window = self._window(f)
+            if window is not None and window.action == RATE_LIMIT:
+                return Decision(RATE_LIMIT, delay, 0)
+            remaining = window.remaining if window is not None else None
             if self._burst_left > 0:
                 self._burst_left -= 1
-                return Decision(RATE_LIMIT, delay)
+                return Decision(RATE_LIMIT, delay, remaining)
             roll = self._rng.random()
             for action, rate in ((ERROR, f.error_rate), (RATE_LIMIT, f.rate_limit_rate),
                                  (MALFORMED, f.malformed_rate), (DROP, f.drop_rate)):
                 if roll < rate:
                     if action == RATE_LIMIT:
                         self._burst_left = f.rate_limit_burst - 1
-                    return Decision(action, delay)
+                    return Decision(action, delay, remaining)
                 roll -= rate
-            return Decision(PASS, delay)
+            return Decision(PASS, delay, remaining)
+
+    # --- rate limit window (issue 10) ---
+    def _window(self, f: Faults) -> Decision | None:
+        """Count this arrival against the sliding window (lock held); None when there is no limit."""
+        if f.rate_limit_requests <= 0:
+            return None
+        now = time.monotonic()
+        while self._arrivals and self._arrivals[0] <= now - f.rate_limit_window:
+            self._arrivals.popleft()
+        if len(self._arrivals) >= f.rate_limit_requests:
+            return Decision(RATE_LIMIT, 0.0, 0)
+        self._arrivals.append(now)
+        return Decision(PASS, 0.0, f.rate_limit_requests - len(self._arrivals))

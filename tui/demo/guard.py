@@ -63,6 +63,16 @@ class Guard:
         guarded = path.startswith("/api/v3.1") or _is_mcp(path)
         if guarded:
             decision = self.engine.decide(is_mcp=_is_mcp(path))
+            if decision.remaining is not None:  # rate limit window (issue 10): Composio's headers
+                limits = self.engine.faults
+                rid_header_list = [rid_header, (b"x-ratelimit", str(limits.rate_limit_requests).encode()),
+                                   (b"x-ratelimit-remaining", str(decision.remaining).encode()),
+                                   (b"x-ratelimit-window-size", f"{limits.rate_limit_window:g}s".encode())]
+
+                async def send_with_id(message: Message, extra=rid_header_list) -> None:
+                    if message["type"] == "http.response.start":
+                        message = {**message, "headers": [*message.get("headers", []), *extra]}
+                    await raw_send(message)
             if decision.delay:
                 await asyncio.sleep(decision.delay)
             if decision.action == f.DROP:

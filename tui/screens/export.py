@@ -87,7 +87,8 @@ class ExportScreen(Screen[None]):
         wanted = str(event.pressed.id).removeprefix("mode-")
         self.set_mode(wanted)
 
-    def set_mode(self, wanted: str) -> None:
+    def set_mode(self, wanted: str, declined: str | None = None) -> None:
+        """``declined``: the mode to take when the literal key is refused (else the current one stays)."""
         if wanted == self.key_mode:
             return
         if wanted == "literal":
@@ -95,7 +96,7 @@ class ExportScreen(Screen[None]):
                 ConfirmScreen("Put the literal API key in the exported config?",
                               "Anyone who sees the copied text can use your Composio project. "
                               "Prefer the environment variable mode.", yes="Include the key"),
-                callback=lambda ok: self._apply_mode("literal" if ok else self.key_mode))
+                callback=lambda ok: self._apply_mode("literal" if ok else declined or self.key_mode))
             return
         self._apply_mode(wanted)
 
@@ -106,8 +107,11 @@ class ExportScreen(Screen[None]):
         self.render_config()
 
     def action_next_mode(self) -> None:
+        """placeholder → env → literal (confirmed) → placeholder; declining literal moves on past it,
+        so ``m`` always has a way back to the placeholder without the key."""
         modes = list(export.KEY_MODES)
-        self.set_mode(modes[(modes.index(self.key_mode) + 1) % len(modes)])
+        here = modes.index(self.key_mode)
+        self.set_mode(modes[(here + 1) % len(modes)], declined=modes[(here + 2) % len(modes)])
 
     def action_copy(self) -> None:
         self.app.copy_text(self.text(reveal=True), f"{LABELS[self.fmt]} config",

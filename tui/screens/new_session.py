@@ -15,6 +15,7 @@ from ..core import sessions
 from ..core.errors import ApiError
 from ..core.models import SessionInfo
 from ..core.validation import check_slugs, check_user_id
+from ..widgets.whole_paste import WholePasteInput
 
 
 def parse_slugs(text: str) -> list[str]:
@@ -38,7 +39,7 @@ class NewSessionScreen(Screen[SessionInfo | None]):
             yield Static("[b]New Tool Router session[/b] — one session per end user, never a shared user",
                          id="form-title")
             yield Static("User ID", classes="label")
-            yield Input(placeholder="a stable id from your system, e.g. user_8c1f or a UUID", id="user-id",
+            yield WholePasteInput(placeholder="a stable id from your system, e.g. user_8c1f or a UUID", id="user-id",
                         suggester=SuggestFromList(self.recent_users, case_sensitive=True) if self.recent_users else None)
             yield Static("", id="user-note", classes="note")
             if self.recent_users:
