@@ -377,6 +377,8 @@ def test_item7_a_new_ledger_in_a_read_only_folder_says_so(tmp_path):
 
 
 def test_item11_a_damaged_ledger_is_one_sentence_and_the_details_go_to_the_debug_log(tmp_path):
+    from loghelp import stop_debug_log
+
     from tui.core import debuglog
 
     path = tmp_path / "ledger.sqlite3"
@@ -396,7 +398,7 @@ def test_item11_a_damaged_ledger_is_one_sentence_and_the_details_go_to_the_debug
         with pytest.raises(LedgerError) as caught:
             Ledger(path)
     finally:
-        debuglog.disable()
+        stop_debug_log()
     message = str(caught.value)
     assert "\n" not in message and len(message) < 300
     assert str(path) in message and "is damaged" in message and "move it aside" in message

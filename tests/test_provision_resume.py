@@ -99,7 +99,7 @@ def test_item10_killed_run_reruns_with_no_duplicate_and_lists_the_unknown(server
         in proc.stderr
     per_user = Counter(r["user_id"] for r in demo_sessions(server))
     assert max(per_user.values()) == 1  # 0 duplicates, by the API's own account
-    assert set(per_user) == set(USERS) - (in_doubt - {r["user_id"] for r in orphans})
+    assert set(per_user) == set(USERS) - (in_doubt - {r.user_id for r in orphans})
 
     # 3. --retry-unknown creates the unknown ones knowingly, and says so.
     out = tmp_path / "third.json"

@@ -124,15 +124,20 @@ class CatalogReader:
     """GETs on the toolkit list for one origin and key; close it (or use ``with``) when done."""
 
     def __init__(self, base_url: str, api_key: str, *, timeout: float = 15.0, max_retries: int = 1,
-                 cancelled: Callable[[], bool] | None = None) -> None:
+                 cancelled: Callable[[], bool] | None = None, rate_limit_wait: float | None = None) -> None:
         import httpx
+
+        from . import ratelimit
 
         self.base_url = check_origin(base_url)
         self.max_retries = max_retries
         self.cancelled = cancelled or (lambda: False)
         self._httpx = httpx
-        self._client = httpx.Client(base_url=self.base_url, timeout=timeout, follow_redirects=False,
-                                    headers={"x-api-key": api_key, "accept": "application/json",
+        # The same pacer as the SDK's requests to this origin: one rate-limit window, honoured by both.
+        wait = ratelimit.DEFAULT_MAX_WAIT if rate_limit_wait is None else rate_limit_wait
+        self._client = ratelimit.PacedClient(ratelimit.pacer_for(self.base_url), max_wait=wait,
+                                             base_url=self.base_url, timeout=timeout, follow_redirects=False,
+                                             headers={"x-api-key": api_key, "accept": "application/json",
                                              "user-agent": "composio-tui (catalog read path)"})
 
     def __repr__(self) -> str:  # never the key

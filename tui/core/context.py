@@ -186,7 +186,8 @@ class Context:
         if checking is not None:
             checking()
         try:
-            with CatalogReader(self.base_url, key, timeout=self.settings.timeout, max_retries=0) as reader:
+            with CatalogReader(self.base_url, key, timeout=self.settings.timeout, max_retries=0,
+                               rate_limit_wait=self.settings.rate_limit_wait) as reader:
                 total = reader.verify_key()
         except ApiError as err:
             raise LoginError(LoginStep.REJECTED if err.kind == ErrorKind.AUTH else LoginStep.UNCHECKED,
@@ -236,7 +237,8 @@ class Context:
 
         key = self.connect().key or ""
         with CatalogReader(self.base_url, key, timeout=self.settings.timeout,
-                           max_retries=self.settings.max_retries, cancelled=cancelled) as reader:
+                           max_retries=self.settings.max_retries, cancelled=cancelled,
+                           rate_limit_wait=self.settings.rate_limit_wait) as reader:
             return reader.catalog(page_size=self.settings.page_size, progress=progress)
 
     def _drop_gateway(self) -> None:
