@@ -109,9 +109,9 @@ def cmd_info(ctx: Context, args: argparse.Namespace) -> int:
     detail = ctx.gateway.toolkit_detail(toolkit.slug)
     tools = ctx.gateway.tools(toolkit.slug)
     record = row(toolkit) | {
-        "managed_auth": detail.get("managed_auth", []),
-        "versions": detail.get("versions", []),
-        "app_url": detail.get("app_url") or toolkit.app_url,
+        "managed_auth": list(detail.managed_auth),
+        "versions": list(detail.versions),
+        "app_url": detail.app_url or toolkit.app_url,
         "tools": [{"slug": t.slug, "name": t.name, "description": t.description, "tags": list(t.tags)}
                   for t in tools],
     }
