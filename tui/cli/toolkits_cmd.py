@@ -128,3 +128,20 @@ def cmd_info(ctx: Context, args: argparse.Namespace) -> int:
     else:
         emit_record(record, as_json=args.json)
     return EXIT_OK
+
+
+# --- categories (fidelity, issue 11.5) ---------------------------------------------------------------
+
+CATEGORY_COLUMNS = [("id", "ID"), ("name", "NAME"), ("toolkits", "TOOLKITS")]
+
+
+def cmd_categories(ctx: Context, args: argparse.Namespace) -> int:
+    """Every category of the catalog (all pages of the API's list) with how many toolkits it holds."""
+    catalog = catalog_for(ctx, args.refresh)
+    counts: dict[str, int] = {}
+    for tk in catalog.toolkits:
+        for cat in tk.categories:
+            counts[cat.id] = counts.get(cat.id, 0) + 1
+    rows = [{"id": c.id, "name": c.name, "toolkits": counts.get(c.id, 0)} for c in catalog.categories]
+    emit_list(rows, CATEGORY_COLUMNS, as_json=args.json, empty="No categories.")
+    return EXIT_OK

@@ -69,6 +69,10 @@ def create_app(
 
     mcp = McpEndpoint(store, catalog, mcp_not_found)
 
+    def _mcp_base(request: Request) -> str:
+        """Where session MCP URLs point: the API's own origin unless the ``mcp_origin`` knob says otherwise."""
+        return engine.faults.mcp_origin or _origin(request)
+
     def session_or_404(session_id: str):
         record = store.session(session_id)
         if record is None:
@@ -96,9 +100,13 @@ def create_app(
         return JSONResponse(body)
 
     async def categories(request: Request) -> Response:
-        items = [{"id": cid, "name": name} for cid, name in catalog.categories.items()]
-        return JSONResponse({"items": items, "next_cursor": None, "total_pages": 1, "current_page": 1,
-                             "total_items": len(items)})
+        """Paged like every list (``limit``, ``cursor``; 20 a page unless asked): read all pages."""
+        q = request.query_params
+        limit = parse_limit(q.get("limit"), 1, 1000)
+        limit = min(limit, max_page_size) if limit else None
+        items = list(catalog.categories.items())
+        return JSONResponse(paginate(items, limit, q.get("cursor"), lambda c: {"id": c[0], "name": c[1]},
+                                     min(20, max_page_size)))
 
     async def get_toolkit(request: Request) -> Response:
         slug = request.path_params["slug"].lower()
@@ -124,7 +132,7 @@ def create_app(
         return JSONResponse(body)
 
     async def create_session(request: Request) -> Response:
-        record, body = s.build_session(await _json_body(request), catalog, _origin(request), store.new_id)
+        record, body = s.build_session(await _json_body(request), catalog, _mcp_base(request), store.new_id)
         store.add_session(record)
         return JSONResponse(body, status_code=201)
 
@@ -133,7 +141,7 @@ def create_app(
         if request.method == "DELETE":
             store.delete_session(record.session_id)
             return JSONResponse({"session_id": record.session_id, "deleted": True})
-        return JSONResponse(s.session_body(record, _origin(request)))
+        return JSONResponse(s.session_body(record, _mcp_base(request)))
 
     async def session_toolkits(request: Request) -> Response:
         record = session_or_404(request.path_params["session_id"])
