@@ -161,3 +161,23 @@ def test_sessions_show_of_a_disable_list_session_says_what_it_excludes(api, caps
     shown = json.loads(out)
     assert shown["excluded"] == ["slack"] and shown["toolkits"] == []
     assert "slack" not in {c["toolkit"] for c in shown["connections"]}
+
+
+def test_sessions_link_reuses_or_refuses_a_waiting_link(api, capsys):
+    rc, out, err = cli(capsys, "sessions", "create", "--user", "link-user", "--toolkit", "github", "notion")
+    assert rc == 0, err
+    sid = json.loads(out)["session_id"]
+    rc, out, err = cli(capsys, "sessions", "link", sid, "github")
+    first = json.loads(out)
+    assert rc == 0 and not first["reused"] and first["redirect_url"].startswith(api.base_url + "/link/")
+    rc, out, err = cli(capsys, "sessions", "link", sid, "github")
+    again = json.loads(out)
+    assert rc == 0 and again["reused"] and again["connected_account_id"] == first["connected_account_id"]
+    assert "Reusing the Connect link" in err
+    rc, out, err = cli(capsys, "sessions", "link", sid, "notion")
+    assert rc == 0
+    rc, out, err = cli(capsys, "sessions", "link", sid, "notion")
+    assert rc == 2 and out == "" and "still waiting" in err and "--again" in err
+    rc, out, err = cli(capsys, "sessions", "link", sid, "notion", "--again")
+    assert rc == 0 and not json.loads(out)["reused"]
+    assert len(api.store.accounts()) == 3
