@@ -202,7 +202,7 @@ def test_item10_a_dropped_answer_is_unknown_and_the_rerun_lists_it(api, capsys, 
     rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
     [row] = json_lines(out)
     assert rc == 5 and row["status"] == "unknown" and "outcome is unknown" in row["error"]
-    assert [r["state"] for r in ledger_rows()] == ["pending"]  # never claimed to have failed
+    assert [r["state"] for r in ledger_rows()] == ["unknown"]  # never claimed to have failed
     api.set_faults(drop_rate=0.0)
     rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
     [row] = json_lines(out)  # by default: listed, not created again
@@ -224,7 +224,7 @@ def test_issue9_3_a_malformed_create_answer_is_an_unknown_outcome(api, capsys, t
     rc, out, err = cli(capsys, "provision", "--users", users_file(tmp_path, "alice\n"), "--toolkit", "github")
     [row] = json_lines(out)
     assert rc == 5 and row["status"] == "unknown" and "outcome is unknown" in row["error"]
-    assert [r["state"] for r in ledger_rows()] == ["pending"]
+    assert [r["state"] for r in ledger_rows()] == ["unknown"]
 
 
 def test_one_run_per_ledger_at_a_time(api, capsys, tmp_path):

@@ -94,6 +94,10 @@ def _toolkits(sub) -> None:
     info.add_argument("slug", help="exact toolkit slug, e.g. github")
     info.add_argument("--refresh", action="store_true", help="fetch the catalog even if the cache is fresh")
     _json_flag(info)
+    cats = _command(group, "categories", "toolkits_cmd", "list the toolkit categories: id, name and toolkit count",
+                    note=LIST_NOTE)
+    cats.add_argument("--refresh", action="store_true", help="fetch the catalog even if the cache is fresh")
+    _json_flag(cats)
 
 
 def _sessions(sub) -> None:
@@ -138,6 +142,13 @@ def _sessions(sub) -> None:
                            "--json; the verdict on stderr.")
     verify.add_argument("session_id", metavar="ID")
     _json_flag(verify)
+    link = _command(group, "link", "link_cmd", "a Connect link for one toolkit of a session",
+                    "Print a Connect link for one toolkit of the session's user. A link still waiting is "
+                    "printed again instead of piling up pending accounts; --again makes another one.")
+    link.add_argument("session_id", metavar="ID")
+    link.add_argument("toolkit", metavar="TOOLKIT", help="a toolkit slug of the session")
+    link.add_argument("--again", action="store_true", help="make a new link even if one is still waiting")
+    _json_flag(link)
 
     from ..core.export import FORMATS, KEY_MODES
 

@@ -20,27 +20,13 @@ from urllib.parse import urlsplit
 
 from .errors import ApiError
 from .models import Catalog, Category, Toolkit
+from .origin import PRODUCTION_URL, is_loopback_host
 from .paging import Page, pages
 from .states import ErrorKind
 
-PRODUCTION_URL = "https://backend.composio.dev"
 TOOLKITS = "/api/v3.1/toolkits"
 CATEGORIES = "/api/v3.1/toolkits/categories"
 MAX_RETRY_WAIT = 30.0
-
-
-def is_loopback_host(host: str) -> bool:
-    """The SDK's rule (``composio_client._credentials``): localhost names and loopback addresses."""
-    candidate = host.strip().lower().removeprefix("[").removesuffix("]")
-    if candidate == "localhost" or candidate.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(candidate)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return False
-    return address.is_loopback
 
 
 def check_origin(base_url: str) -> str:

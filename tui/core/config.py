@@ -13,12 +13,12 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from .errors import ConfigError
+from .origin import PRODUCTION_URL
 from .paths import Paths, default_paths
 from .validation import MAX_RATE_LIMIT_WAIT, MAX_TIMEOUT, check_base_url
 
 __all__ = ["ConfigError", "Settings", "load", "base_url_source", "check_base_url", "PRODUCTION_URL"]
 
-PRODUCTION_URL = "https://backend.composio.dev"
 
 
 class Settings(BaseSettings):

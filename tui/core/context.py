@@ -212,7 +212,7 @@ class Context:
         from . import export
 
         key = self.key.key if key_mode == "literal" else None
-        body = export.render(fmt, url, key_mode=key_mode, key=key, server_name=server_name)
+        body = export.render(fmt, url, key_mode=key_mode, key=key, server_name=server_name, api_url=self.base_url)
         return body if reveal else export.masked(body, self.key.key)
 
     # --- the demo seam --------------------------------------------------------------------------

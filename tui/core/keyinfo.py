@@ -10,11 +10,11 @@ import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from tui.core.origin import PRODUCTION_URL as DEFAULT_BASE_URL
 from tui.core.redact import mask
 from tui.core.states import KeyringState, KeySource
 
 ENV_VAR = "COMPOSIO_API_KEY"
-DEFAULT_BASE_URL = "https://backend.composio.dev"
 INVALID_KEY = "invalid-key"
 
 

@@ -433,7 +433,7 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
     if todo:
         # Build the SDK client here: it keeps ``allow_tracking=False`` in a ContextVar of the thread that
         # built it, and each worker runs in a copy of this thread's context (else it would send telemetry).
-        getattr(gateway, "creator", None)
+        getattr(gateway, "_creator", lambda: None)()
     pool = cf.ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="provision")
     futures = {pool.submit(contextvars.copy_context().run, work, index): index for index in todo}
     try:

@@ -12,6 +12,8 @@ import threading
 import time
 from dataclasses import asdict, dataclass, fields
 
+from tui.demo.state import STATUSES
+
 # What a request gets, besides an optional delay.
 PASS = "pass"
 ERROR = "error"
@@ -45,6 +47,17 @@ class Faults:
     arrival; 0 = off). Every answer carries ``x-ratelimit``/``-remaining``/``-window-size`` as Composio
     sends them; one over the limit gets 429 with ``retry-after: retry_after`` and is not processed."""
     rate_limit_window: float = 10.0
+    # --- account knobs (fidelity, issue 11.8): every account status reachable through the real flow ---
+    link_status: str = "INITIATED"
+    """The status an account made by a Connect link request starts in."""
+    authorize_status: str = "ACTIVE"
+    """The status the demo link page's Authorize button gives the account (e.g. FAILED)."""
+    hide_session_accounts: bool = False
+    """The session toolkits endpoint answers ``connected_account: null`` even for a connected user, as
+    production sometimes does (ComposioHQ/composio#3118)."""
+    mcp_origin: str = ""
+    """When set (e.g. ``http://127.0.0.2:8123``), sessions' MCP URLs use this origin instead of the API's:
+    a session whose MCP endpoint is not on the API's origin (the SDK then raises MCPDestinationError)."""
 
     def __post_init__(self) -> None:
         lo, hi = (float(x) for x in self.latency)
@@ -61,6 +74,12 @@ class Faults:
             raise ValueError("rate_limit_requests >= 0 and rate_limit_window > 0 are required")
         if self.rate_limit_burst < 1 or self.retry_after < 0 or not 400 <= self.error_status <= 599:
             raise ValueError("rate_limit_burst >= 1, retry_after >= 0 and error_status 4xx/5xx are required")
+        if self.mcp_origin and not self.mcp_origin.startswith(("http://", "https://")):
+            raise ValueError("mcp_origin must be an http(s) origin such as http://127.0.0.2:8123")
+        object.__setattr__(self, "mcp_origin", self.mcp_origin.rstrip("/"))
+        for name in ("link_status", "authorize_status"):
+            if getattr(self, name) not in STATUSES:
+                raise ValueError(f"{name} must be one of {', '.join(STATUSES)}")
 
     def to_dict(self) -> dict:
         data = asdict(self)

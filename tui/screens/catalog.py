@@ -61,7 +61,7 @@ class CatalogScreen(Screen):
         self._search_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._tools_cache: dict[str, list] = {}
-        self._extra_cache: dict[str, dict] = {}
+        self._extra_cache: dict = {}
         self._server_hits: list[Toolkit] = []
         self.marked: list[str] = []
         self._unsubscribe: list = []
@@ -272,7 +272,7 @@ class CatalogScreen(Screen):
             return
         self.app.call_from_thread(self._tools_loaded, slug, tools, extra)
 
-    def _tools_loaded(self, slug: str, tools: list, extra: dict) -> None:
+    def _tools_loaded(self, slug: str, tools: list, extra) -> None:
         self._tools_cache[slug] = tools
         self._extra_cache[slug] = extra
         detail = self.query_one(ToolkitDetail)
