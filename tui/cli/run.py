@@ -48,6 +48,12 @@ def _provision_cmd():
     return provision_cmd
 
 
+def _link_cmd():
+    from . import link_cmd
+
+    return link_cmd
+
+
 HANDLERS: dict[tuple[str, str], Callable[[], Handler]] = {
     ("commands", "cmd_info"): lambda: _commands().cmd_info,
     ("commands", "cmd_login"): lambda: _commands().cmd_login,
@@ -55,6 +61,7 @@ HANDLERS: dict[tuple[str, str], Callable[[], Handler]] = {
     ("toolkits_cmd", "cmd_list"): lambda: _toolkits_cmd().cmd_list,
     ("toolkits_cmd", "cmd_search"): lambda: _toolkits_cmd().cmd_search,
     ("toolkits_cmd", "cmd_info"): lambda: _toolkits_cmd().cmd_info,
+    ("toolkits_cmd", "cmd_categories"): lambda: _toolkits_cmd().cmd_categories,
     ("sessions_cmd", "cmd_create"): lambda: _sessions_cmd().cmd_create,
     ("sessions_cmd", "cmd_list"): lambda: _sessions_cmd().cmd_list,
     ("sessions_cmd", "cmd_show"): lambda: _sessions_cmd().cmd_show,
@@ -62,6 +69,7 @@ HANDLERS: dict[tuple[str, str], Callable[[], Handler]] = {
     ("sessions_cmd", "cmd_verify"): lambda: _sessions_cmd().cmd_verify,
     ("sessions_cmd", "cmd_export"): lambda: _sessions_cmd().cmd_export,
     ("provision_cmd", "cmd_provision"): lambda: _provision_cmd().cmd_provision,
+    ("link_cmd", "cmd_link"): lambda: _link_cmd().cmd_link,
 }
 
 
