@@ -14,6 +14,7 @@ from tui.demo import DEMO_API_KEY
 from tui.demo.data import synthetic_catalog
 from tui.demo.faults import Faults
 from tui.demo.runner import DemoServer
+from tui.screens.catalog import CatalogScreen
 from tui.widgets.toolkit_table import ToolkitTable
 
 SIZE = (120, 36)
@@ -99,21 +100,21 @@ async def test_hostile_search_gets_an_answer_not_a_crash(real_server, query):
         assert app.is_running
 
 
-async def test_starts_from_cache_then_refreshes(xdg):
+async def test_starts_from_cache_then_refreshes(xdg, monkeypatch):
     slow = DemoServer(faults=Faults(latency=(0.4, 0.4)))  # the refresh takes a visible moment
     slow.start()
     app = make_app(slow.base_url, DEMO_API_KEY)
     cached = Catalog(toolkits=[Toolkit(slug="cached_only", name="Cached Only", usage_rank=0)],
                      fetched_at=time.time() - 3 * 3600, base_url=slow.base_url)
     catalog_mod.save(cached, app.ctx.cache_dir)
-    shown: list[list[str]] = []  # what the table showed after each catalog the app set, in order
-    set_catalog = app.set_catalog
+    shown: list[list[str]] = []  # what the table showed after each catalog the screen was given, in order
+    catalog_changed = CatalogScreen.catalog_changed
 
-    def recording_set_catalog(catalog):
-        set_catalog(catalog)
-        shown.append([t.slug for t in app.catalog_screen.query_one(ToolkitTable).shown])
+    def recording_catalog_changed(screen):
+        catalog_changed(screen)
+        shown.append([t.slug for t in screen.query_one(ToolkitTable).shown])
 
-    app.set_catalog = recording_set_catalog
+    monkeypatch.setattr(CatalogScreen, "catalog_changed", recording_catalog_changed)
     async with app.run_test(size=SIZE) as pilot:
         table = app.screen.query_one(ToolkitTable)
         await settle(pilot)

@@ -88,8 +88,8 @@ def test_item4_the_total_wait_is_bounded_by_the_setting(api, capsys, tmp_path):
 def test_item4_every_sdk_request_goes_through_one_pacer_per_origin(server):  # noqa: F811
     gateway = Gateway(server.base_url, DEMO_API_KEY, max_retries=0)
     try:
-        assert gateway.sdk.client._client is not gateway.creator.client._client
-        for sdk in (gateway.sdk, gateway.creator):
+        assert gateway._composio().client._client is not gateway._creator().client._client
+        for sdk in (gateway._composio(), gateway._creator()):
             http = sdk.client._client
             assert isinstance(http, ratelimit.PacedClient) and http.pacer is ratelimit.pacer_for(server.base_url)
     finally:

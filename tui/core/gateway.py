@@ -26,17 +26,15 @@ from .models import (
     ToolkitConnection,
     ToolkitDetail,
 )
+from .catalog_read import CATEGORIES_PAGE, TOOLS_PAGE
 from .origin import PRODUCTION_URL, key_refusal
 from .paging import Page, collect, pages
 from .states import AccountStatus, ConnectionState
 
 CATALOG_PAGE = 200
-TOOLS_PAGE = 1000
-"""The largest page the tools list allows (spec: limit max 1000)."""
 SESSION_TOOLKITS_PAGE = 50
 """The session toolkits endpoint allows 1..50."""
 ACCOUNTS_PAGE = 100
-CATEGORIES_PAGE = 1000
 
 T = TypeVar("T")
 log = logging.getLogger("tui.gateway")
@@ -49,25 +47,9 @@ def _field(obj: Any, name: str, default: Any = None) -> Any:
 
 
 def _toolkit(item: Any, rank: int) -> Toolkit:
-    meta = _field(item, "meta")
-    cats = tuple(
-        Category(id=str(_field(c, "id", "") or _field(c, "slug", "")), name=str(_field(c, "name", "")))
-        for c in _field(meta, "categories", [])
-    )
-    return Toolkit(
-        slug=item.slug,
-        name=_field(item, "name", item.slug),
-        description=_field(meta, "description", ""),
-        categories=cats,
-        auth_schemes=tuple(_field(item, "auth_schemes", [])),
-        managed_auth_schemes=tuple(_field(item, "composio_managed_auth_schemes", [])),
-        no_auth=bool(_field(item, "no_auth", False)),
-        tools_count=int(_field(meta, "tools_count", 0)),
-        triggers_count=int(_field(meta, "triggers_count", 0)),
-        app_url=_field(meta, "app_url", ""),
-        logo=_field(meta, "logo", ""),
-        usage_rank=rank,
-    )
+    from .catalog_read import toolkit_of  # the one mapping, shared with the read path (helper `house`)
+
+    return toolkit_of(item, rank)
 
 
 def _slugs(cfg: Any, *names: str) -> tuple[str, ...]:
@@ -381,22 +363,19 @@ class Gateway:
     @_api
     def toolkit_detail(self, slug: str) -> ToolkitDetail:
         """Fields of the detail endpoint the list lacks (managed auth modes, available versions)."""
-        resp = self._client().toolkits.retrieve(slug)
-        managed = [str(_field(m, "mode", "")) for m in _field(resp, "composio_managed_auth", [])]
-        meta = _field(resp, "meta")
-        return ToolkitDetail(slug=str(_field(resp, "slug", slug)), managed_auth=tuple(m for m in managed if m),
-                             versions=tuple(str(v) for v in _field(meta, "available_versions", [])),
-                             app_url=str(_field(meta, "app_url", "")))
+        from .catalog_read import detail_of  # the one mapping, shared with the read path
+
+        return detail_of(self._client().toolkits.retrieve(slug), slug)
 
     @_api
     def tools(self, slug: str, *, limit: int = TOOLS_PAGE) -> list[Tool]:
         from composio_client import omit
 
+        from .catalog_read import tool_of  # the one mapping, shared with the read path
+
         def fetch(cursor: str | None) -> Page[Tool]:
             resp = self._client().tools.list(toolkit_slug=slug, limit=limit, cursor=cursor or omit)
-            items = [Tool(slug=t.slug, name=_field(t, "name", t.slug), description=_field(t, "description", ""),
-                          tags=tuple(_field(t, "tags", []))) for t in _field(resp, "items", [])]
-            return Page(items, _field(resp, "next_cursor"))
+            return Page([tool_of(t) for t in _field(resp, "items", [])], _field(resp, "next_cursor"))
 
         return collect(fetch, what=f"the tools of {slug}")
 
