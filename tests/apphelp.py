@@ -56,24 +56,22 @@ async def settle(pilot, timeout: float = TIMEOUT) -> None:
     deadline = time.monotonic() + timeout
     quiet = 0
     while True:
-        await pilot.pause()  # let queued messages (call_from_thread answers, key events) be handled
+        # Handle what is queued (call_from_thread answers, key events), then look again a moment later.
+        await pilot.pause(POLL)
         doing = busy(app)
         quiet = quiet + 1 if not doing else 0
         if quiet >= 2:
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"app did not settle within {timeout} s; still busy: {doing}")
-        await pilot.pause(POLL)
 
 
 async def wait_until(pilot, predicate: Callable[[], object], timeout: float = TIMEOUT,
                      what: str = "condition") -> None:
     """Wait until ``predicate()`` is true, handling the app's messages in between."""
     deadline = time.monotonic() + timeout
-    while True:
-        await pilot.pause()
-        if predicate():
-            return
+    await pilot.pause()
+    while not predicate():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}; app busy with: {busy(pilot.app)}")
         await pilot.pause(POLL)
