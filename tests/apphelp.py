@@ -31,7 +31,26 @@ def make_app(base_url: str, key: str | None, *, source: str = "env", demo: bool 
     ctx = Context(settings=config, paths=paths, demo=demo)
     if key is not None:
         ctx.use_key(KeyInfo(key, source, "from COMPOSIO_API_KEY" if source == "env" else source))
-    return ComposioApp(ctx)
+    return record_notifications(ComposioApp(ctx))
+
+
+def record_notifications(app: ComposioApp) -> ComposioApp:
+    """``app.notified``: every notification message since the last ``clear_notifications()``. A toast
+    expires after its timeout, so what is still shown depends on how fast the machine got there."""
+    app.notified = []
+    notify, clear = app.notify, app.clear_notifications
+
+    def recording_notify(message, *args, **kwargs):
+        app.notified.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    def recording_clear() -> None:
+        app.notified.clear()
+        clear()
+
+    app.notify = recording_notify
+    app.clear_notifications = recording_clear
+    return app
 
 
 def busy(app) -> list[str]:
