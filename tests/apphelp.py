@@ -31,7 +31,26 @@ def make_app(base_url: str, key: str | None, *, source: str = "env", demo: bool 
     ctx = Context(settings=config, paths=paths, demo=demo)
     if key is not None:
         ctx.use_key(KeyInfo(key, source, "from COMPOSIO_API_KEY" if source == "env" else source))
-    return ComposioApp(ctx)
+    return record_notifications(ComposioApp(ctx))
+
+
+def record_notifications(app: ComposioApp) -> ComposioApp:
+    """``app.notified``: every notification message since the last ``clear_notifications()``. A toast
+    expires after its timeout, so what is still shown depends on how fast the machine got there."""
+    app.notified = []
+    notify, clear = app.notify, app.clear_notifications
+
+    def recording_notify(message, *args, **kwargs):
+        app.notified.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    def recording_clear() -> None:
+        app.notified.clear()
+        clear()
+
+    app.notify = recording_notify
+    app.clear_notifications = recording_clear
+    return app
 
 
 def busy(app) -> list[str]:
@@ -56,24 +75,22 @@ async def settle(pilot, timeout: float = TIMEOUT) -> None:
     deadline = time.monotonic() + timeout
     quiet = 0
     while True:
-        await pilot.pause()  # let queued messages (call_from_thread answers, key events) be handled
+        # Handle what is queued (call_from_thread answers, key events), then look again a moment later.
+        await pilot.pause(POLL)
         doing = busy(app)
         quiet = quiet + 1 if not doing else 0
         if quiet >= 2:
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"app did not settle within {timeout} s; still busy: {doing}")
-        await pilot.pause(POLL)
 
 
 async def wait_until(pilot, predicate: Callable[[], object], timeout: float = TIMEOUT,
                      what: str = "condition") -> None:
     """Wait until ``predicate()`` is true, handling the app's messages in between."""
     deadline = time.monotonic() + timeout
-    while True:
-        await pilot.pause()
-        if predicate():
-            return
+    await pilot.pause()
+    while not predicate():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}; app busy with: {busy(pilot.app)}")
         await pilot.pause(POLL)

@@ -72,7 +72,10 @@ def visible_text(app, selector: str) -> str:
 
 
 def notes(app) -> list[str]:
-    """The messages of the notifications currently shown."""
+    """The notifications posted since the last clear (apps from ``make_app`` record them all; toasts
+    already expired count too), else the ones currently shown."""
+    if hasattr(app, "notified"):
+        return list(app.notified)
     return [n.message for n in app._notifications]
 
 

@@ -21,8 +21,10 @@ from textual.worker import Worker, WorkerState
 
 from apphelp import make_app, settle
 from tui.__main__ import main
+from tui.screens import catalog as catalog_screen
 from tui.core.ledger import Ledger
 from tui.demo import DEMO_API_KEY
+from tui.demo.data import DemoCatalog, load_catalog
 from tui.demo.faults import Faults
 from tui.demo.runner import DemoServer
 
@@ -33,6 +35,16 @@ CLI_OPS = 960
 APP_OPS = 60
 SLUGS = ["github", "gmail", "slack", "notion", "linear", "jira", "hackernews", "googledrive"]
 CRASH = 1  # exit code of an unexpected exception
+
+
+def fault_catalog() -> DemoCatalog:
+    """The demo catalog's 40 most used toolkits and every slug the run picks: a catalog page here costs
+    its parse and cache write in every search, info and refresh, while what is under test is how each
+    request's fault is handled (paging and catalog size have their own tests)."""
+    full = load_catalog()
+    kept = [tk for i, tk in enumerate(full.toolkits) if i < 40 or tk.slug in SLUGS]
+    assert {tk.slug for tk in kept} >= set(SLUGS)
+    return DemoCatalog(toolkits=kept, categories=full.categories)
 
 
 def cli(*args: str) -> tuple[int, str]:
@@ -66,8 +78,9 @@ async def test_fault_run(xdg, monkeypatch):
     rng = random.Random(SEED)
     figures: Counter[str] = Counter()
     worker_errors: list[str] = []
+    app_seconds: Counter[str] = Counter()
     started = time.monotonic()
-    with DemoServer(faults=FAULTS) as server:
+    with DemoServer(catalog=fault_catalog(), faults=FAULTS) as server:
         monkeypatch.setenv("COMPOSIO_BASE_URL", server.base_url)
         monkeypatch.setenv("COMPOSIO_API_KEY", DEMO_API_KEY)
         # SDK-level retries sleep 0.5 s and more; the faults are meant to reach our own handling.
@@ -108,13 +121,18 @@ async def test_fault_run(xdg, monkeypatch):
             if isinstance(message, Worker.StateChanged) and message.state == WorkerState.ERROR:
                 worker_errors.append(f"{message.worker.name}: {message.worker.error!r}")
 
+        # No typing pauses to debounce here: each search and highlight asks the API (almost) at once.
+        monkeypatch.setattr(catalog_screen, "SEARCH_DEBOUNCE", 0.01)
+        monkeypatch.setattr(catalog_screen, "DETAIL_DEBOUNCE", 0.01)
         app = make_app(server.base_url, DEMO_API_KEY, timeout=2, max_retries=0)
         async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
             await settle(pilot)
             for i in range(APP_OPS):
                 op = rng.choices(["refresh", "search", "mark", "create", "sessions"], [15, 25, 20, 25, 15])[0]
+                began = time.monotonic()
                 await run_app_op(pilot, op, i, rng)
                 figures[f"app {op}"] += 1
+                app_seconds[op] += time.monotonic() - began
                 assert app.is_running, f"app stopped at operation {i} ({op})"
         server_ids = {r.session_id for r in server.sessions()}
 
@@ -129,7 +147,8 @@ async def test_fault_run(xdg, monkeypatch):
     print(f"\nfault run: {ops} operations in {time.monotonic() - started:.1f} s (commands {cli_seconds:.1f} s), "
           f"seed {SEED}")
     for name, count in sorted(figures.items()):
-        print(f"  {name:28s} {count}")
+        op = name.split()[1]
+        print(f"  {name:28s} {count}" + (f"  ({app_seconds[op]:.1f} s)" if name.startswith("app ") else ""))
     print(f"  ledger states {dict(states)}; API sessions {len(server_ids)}; "
           f"phantom {len(phantom)}; lost {len(lost)}; unhandled worker errors {len(worker_errors)}")
     assert ops >= 1000

@@ -79,7 +79,7 @@ def kill_leftovers(workdir: Path, grace: float = 2.0) -> list[int]:
     return left
 
 
-def run_session(mode: str, workdir: Path, timeout: float = 25.0) -> dict:
+def run_session(mode: str, workdir: Path, timeout: float = 100.0) -> dict:  # hang guard, under the 120 s test timeout
     env = fresh_env(workdir)
     proc = subprocess.Popen(
         ["dbus-run-session", "--", sys.executable, str(SESSION), mode, str(workdir)],

@@ -122,7 +122,7 @@ class PromptWatch:
         return self.seen
 
 
-def run_client(action: str, timeout: float = 20.0) -> dict:
+def run_client(action: str, timeout: float = 45.0) -> dict:  # a hang guard: generous under load
     start = time.time()
     proc = subprocess.Popen(
         [sys.executable, str(CLIENT), action], stdout=subprocess.PIPE, stderr=subprocess.PIPE
