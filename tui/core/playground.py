@@ -206,12 +206,28 @@ def read_arguments(text: str) -> dict[str, Any]:
 # --- flows -----------------------------------------------------------------------------------------
 
 
-def search(gateway, session_id: str, queries: list[str]) -> SearchOutcome:
-    """Ask the session's search like an agent: one request, all queries."""
+def search(gateway, session_id: str, queries: list[str], *, on_result=None, cancelled=None) -> SearchOutcome:
+    """Ask the session's search like an agent. Without ``on_result``: one request for all queries (the
+    API runs them in parallel). With it: one request per query, ``on_result(outcome_so_far)`` after each
+    (results stream in), stopping early when ``cancelled()`` says so."""
     cleaned = check_queries(queries)
     started = time.monotonic()
-    outcome = gateway.playground_search(session_id, cleaned)
-    return _with_seconds(outcome, time.monotonic() - started)
+    if on_result is None:
+        outcome = gateway.playground_search(session_id, cleaned)
+        return _with_seconds(outcome, time.monotonic() - started)
+    merged = SearchOutcome()
+    for i, query in enumerate(cleaned, 1):
+        if cancelled is not None and cancelled():
+            break
+        part = gateway.playground_search(session_id, [query])
+        results = tuple(QueryResult(i, r.use_case, r.primary, r.related, r.toolkits, r.difficulty, r.plan_steps,
+                                    r.pitfalls, r.guidance, r.error) for r in part.results)
+        merged = SearchOutcome(merged.results + results, {**merged.schemas, **part.schemas},
+                               {**merged.statuses, **part.statuses},
+                               tuple(dict.fromkeys(merged.next_steps + part.next_steps)), part.time_info,
+                               "; ".join(e for e in (merged.error, part.error) if e), time.monotonic() - started)
+        on_result(merged)
+    return merged
 
 
 def _with_seconds(outcome: SearchOutcome, seconds: float) -> SearchOutcome:
