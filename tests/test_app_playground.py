@@ -189,3 +189,38 @@ async def test_typing_stays_responsive_during_a_slow_search_and_esc_cancels(serv
         await pilot.press("escape")
         assert "cancelled" in text(app, "#pg-status") and screen_name(app) == "PlaygroundScreen"
         server.set_faults(latency=(0.0, 0.0))
+
+
+async def test_export_preview_is_highlighted_and_the_radio_follows_the_mode(server):
+    from textual.content import Content
+    from textual.widgets import RadioSet
+
+    app = make_app(server.base_url, DEMO_API_KEY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await seed(pilot, "alice", "github")
+        await pilot.press("e")
+        await wait_until(pilot, lambda: screen_name(app) == "ExportScreen", what="export")
+        screen = app.screen
+        radios = screen.query_one("#modes", RadioSet)
+
+        def highlight_matches() -> bool:
+            pressed = radios.pressed_index
+            return pressed == [f"mode-{m}" for m in ("placeholder", "env", "literal")].index(f"mode-{screen.key_mode}") \
+                and radios._selected == pressed
+
+        for _ in range(2):  # env -> literal (asks) -> declined -> env; then placeholder via m again
+            await pilot.press("m")
+            await pilot.pause()
+            if screen_name(app) == "ConfirmScreen":
+                await pilot.press("n")
+                await pilot.pause()
+            await settle(pilot)
+            assert highlight_matches(), (screen.key_mode, radios.pressed_index, radios._selected)
+            assert radios._selected is not None
+        preview = screen.query_one("#export-text").render()
+        assert isinstance(preview, Content) and preview.spans  # highlighted (shell)
+        screen.query_one("#formats").highlighted = 1  # .mcp.json
+        await pilot.pause()
+        preview = screen.query_one("#export-text").render()
+        assert preview.plain.lstrip().startswith("{") and preview.spans
