@@ -224,3 +224,20 @@ async def test_export_preview_is_highlighted_and_the_radio_follows_the_mode(serv
         await pilot.pause()
         preview = screen.query_one("#export-text").render()
         assert preview.plain.lstrip().startswith("{") and preview.spans
+
+
+async def test_a_tool_in_the_catalog_detail_pane_opens_its_schemas(server):
+    app = make_app(server.base_url, DEMO_API_KEY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        tools = app.screen.query_one("#detail-tools")
+        await wait_until(pilot, lambda: "GITHUB_CREATE_AN_ISSUE" in str(tools.render()), what="the tools")
+        await pilot.click("#detail-tools", offset=(6, 1))  # the first tool's slug
+        await wait_until(pilot, lambda: screen_name(app) == "ToolDetailScreen", what="the tool's schemas")
+        screen = app.screen
+        assert screen.detail.slug == "GITHUB_CREATE_AN_ISSUE" and not screen.check_action("try_it", ())
+        assert "* owner" in screen.text("input")
+        await pilot.press("v")
+        assert '"required"' in screen.text("input")
+        await pilot.press("c")
+        assert any("input schema of GITHUB_CREATE_AN_ISSUE" in n.message for n in app._notifications)

@@ -7,6 +7,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ..core.models import Tool, Toolkit
+from .tool_links import ToolLinks, tool_link  # playground (issue 14): a click opens the tool's schemas
 
 
 class ToolkitDetail(VerticalScroll):
@@ -25,7 +26,7 @@ class ToolkitDetail(VerticalScroll):
 
     def compose(self):
         yield Static("Highlight a toolkit to see its details.", id="detail-body")
-        yield Static("", id="detail-tools")
+        yield ToolLinks("", id="detail-tools")
 
     def show(self, tk: Toolkit | None, extra: dict | None = None) -> None:
         self.slug = tk.slug if tk else None
@@ -61,5 +62,5 @@ class ToolkitDetail(VerticalScroll):
             target.update("[b]Tools[/b]\n[dim]No tools listed.[/dim]")
             return
         rows = [f"[b]Tools ({len(tools)})[/b]"]
-        rows += [f"• [b]{escape(t.slug)}[/b]\n  [dim]{escape(t.description or t.name)}[/dim]" for t in tools]
+        rows += [f"• [b]{tool_link(t.slug)}[/b]\n  [dim]{escape(t.description or t.name)}[/dim]" for t in tools]
         target.update("\n".join(rows))
