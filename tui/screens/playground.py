@@ -33,7 +33,7 @@ EXAMPLE = "star the repo and tell the team on Slack"
 
 def took(seconds: float) -> str:
     """How long the search took, as the status line shows it (tests pin it)."""
-    return f"{seconds:.1f} s"
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
 
 
 class SearchProgress(Message):
@@ -219,6 +219,7 @@ class PlaygroundScreen(OpensTools, Screen[None]):
         results.clear_options()
         self.rows = []
         options: list[Option] = []
+        width = results.size.width or (self.app.size.width // 2)
         for r in outcome.results:
             options.append(Option(f"[b $accent]{r.index}. {escape(r.use_case)}[/]", disabled=True))
             self.rows.append(("query", r.index, ""))
@@ -234,7 +235,8 @@ class PlaygroundScreen(OpensTools, Screen[None]):
                     kit = outcome.toolkit_of(slug)
                     mark = "▶" if kind == "primary" else "·"
                     desc = (schema.description if schema else "") or ""
-                    desc = desc if len(desc) <= 70 else desc[:69] + "…"
+                    room = width - len(kit) - 26  # one line: toolkit, state, description (the side pane has it all)
+                    desc = "" if room < 10 else desc if len(desc) <= room else desc[: room - 1] + "…"
                     options.append(Option(f"{mark} [b]{escape(slug)}[/b]\n    {escape(kit)} {self.state_text(kit)}"
                                           f"  [dim]{escape(desc)}[/dim]", id=f"{r.index}:{slug}"))
                     self.rows.append((kind, r.index, slug))
