@@ -14,8 +14,10 @@ from ..core import schema as sch
 
 
 def code(text: str, language: str = "json") -> Content:
-    """``text`` highlighted as ``language`` (json, bash, …)."""
-    return highlight(text, language=language)
+    """``text`` highlighted as ``language`` (json, bash, …); the text itself is kept exactly (the
+    highlighter drops a final newline, so it is put back)."""
+    content = highlight(text, language=language)
+    return content + "\n" if text.endswith("\n") and not content.plain.endswith("\n") else content
 
 
 def language_of(text: str) -> str:
