@@ -241,3 +241,14 @@ async def test_a_tool_in_the_catalog_detail_pane_opens_its_schemas(server):
         assert '"required"' in screen.text("input")
         await pilot.press("c")
         assert any("input schema of GITHUB_CREATE_AN_ISSUE" in n.message for n in app._notifications)
+
+
+async def test_the_palette_offers_the_playground_from_a_session(server):
+    app = make_app(server.base_url, DEMO_API_KEY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await seed(pilot, "alice", "github")
+        commands = list(app.get_system_commands(app.screen))
+        [playground] = [c for c in commands if "Playground" in c.title]
+        playground.callback()
+        await wait_until(pilot, lambda: screen_name(app) == "PlaygroundScreen", what="the playground")
