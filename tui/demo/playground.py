@@ -23,7 +23,7 @@ from starlette.routing import Route
 from tui.demo import meta_tools
 from tui.demo import sessions as s
 from tui.demo.data import DemoCatalog, DemoTool, DemoToolkit
-from tui.demo.shapes import ApiFailure, error_body, logo, paginate, parse_limit, tool_item
+from tui.demo.shapes import ApiFailure, error_body, paginate, parse_limit, tool_item
 from tui.demo.state import SessionRecord, Store
 
 API = "/api/v3.1"
@@ -618,5 +618,3 @@ def routes(catalog: DemoCatalog, store: Store) -> list[Route]:
         Route(f"{API}/tools/{{tool_slug}}", get_tool),
     ]
 
-
-__all__ = ["routes", "input_schema", "output_schema", "session_tools", "allowed", "logo"]

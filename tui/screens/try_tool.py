@@ -6,6 +6,8 @@ Rule: nothing runs without the confirm; a form that does not fit the schema is n
 
 from __future__ import annotations
 
+import json
+
 from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
@@ -160,7 +162,7 @@ class TryToolScreen(Screen[None]):
                 out[f.dotted] = None if widget.is_blank() else widget.value
                 if f.kind == sch.FieldKind.ENUM and out[f.dotted] is not None:
                     value = out[f.dotted]
-                    out[f.dotted] = value if isinstance(value, str) else __import__("json").dumps(value)
+                    out[f.dotted] = value if isinstance(value, str) else json.dumps(value)
             else:
                 out[f.dotted] = widget.value
         return out
