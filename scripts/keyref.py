@@ -29,11 +29,17 @@ def screens():
     from tui.screens.sessions import SessionsScreen
     from tui.screens.toolkit import ToolkitScreen
     from tui.screens.verify import VerifyScreen
+    from tui.screens.playground import PlaygroundScreen  # playground (issue 14)
+    from tui.screens.session_tools import SessionToolsScreen
+    from tui.screens.tool_detail import ToolDetailScreen
+    from tui.screens.try_tool import TryToolScreen
 
     return [("Everywhere", ComposioApp), ("Catalog", CatalogScreen), ("Toolkit details", ToolkitScreen),
             ("New session", NewSessionScreen), ("Session", SessionScreen), ("Export", ExportScreen),
             ("Readiness", ReadinessScreen), ("Verify", VerifyScreen), ("Sessions", SessionsScreen),
-            ("Login", LoginScreen), ("Confirm", ConfirmScreen), ("Help", HelpScreen)]
+            ("Login", LoginScreen), ("Confirm", ConfirmScreen), ("Help", HelpScreen),
+            ("Playground", PlaygroundScreen), ("Tool schemas", ToolDetailScreen), ("Try a tool", TryToolScreen),
+            ("Session tools", SessionToolsScreen)]
 
 
 def keys_text(key: str) -> str:

@@ -61,8 +61,35 @@ async def search_google(pilot) -> None:
     await pilot.pause(0.3)
 
 
-async def main() -> None:
+async def ask_playground(pilot) -> None:
+    """From a session: t, type a task, enter; wait for the answer (the search runs in a worker)."""
+    await pilot.press("t")
+    await pilot.pause(0.3)
+    for ch in "star the repo and tell the team on Slack":
+        await pilot.press(ch if ch != " " else "space")
+    await pilot.press("enter")
+    await settle_playground(pilot)
+
+
+async def settle_playground(pilot) -> None:
+    from apphelp import settle
+
+    await settle(pilot)
+    for _ in range(200):
+        if not getattr(pilot.app.screen, "searching", False):
+            return
+        await pilot.pause(0.05)
+
+
+async def main(only: list[str] | None = None) -> None:
     OUT.mkdir(exist_ok=True)
+    global shoot
+    if only:
+        real = shoot
+
+        async def shoot(name, steps, **kw):  # noqa: F811 - regenerate only the named screenshots
+            if name in only:
+                await real(name, steps, **kw)
     with tempfile.TemporaryDirectory() as tmp:
         for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
             os.environ[var] = f"{tmp}/{var.lower()}"
@@ -79,7 +106,13 @@ async def main() -> None:
         await shoot("readiness", [*session, "k", "l"], wait=False)
         await shoot("verify", [*session, "v"])
         await shoot("sessions", [*session, "escape", "s"])
+        await shoot("playground", [*session, ask_playground])  # issue 14
+        await shoot("playground-tool", [*session, ask_playground, "enter"])
+        await shoot("playground-try", [*session, ask_playground, "x"])
+        await shoot("playground-80x24", [*session, ask_playground], size=(80, 24))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    # `--only NAME …` regenerates just those screenshots (e.g. `--only playground playground-try`)
+    args = sys.argv[1:]
+    asyncio.run(main(args[1:] if args[:1] == ["--only"] else None))

@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     _toolkits(sub)
     _sessions(sub)
     _provision(sub)
+    _tools(sub)  # playground (issue 14)
     return p
 
 
@@ -162,6 +163,7 @@ def _sessions(sub) -> None:
     export.add_argument("--i-know-this-prints-the-key", dest="allow_literal", action="store_true",
                         help="required with --key literal")
     export.add_argument("--server-name", default="composio", metavar="NAME", help="MCP server name (default: composio)")
+    _playground_sessions(group)  # playground (issue 14)
 
 
 def _provision(sub) -> None:
@@ -237,3 +239,41 @@ def _config_file(text: str) -> str:
 
 _positive = _whole(1)
 _count = _whole(0, 20)
+
+
+# --- playground (issue 14) ---------------------------------------------------------------------------
+
+JSON_NOTE = "Output: one JSON document on stdout (indented on a terminal); messages on stderr."
+
+
+def _playground_sessions(group) -> None:
+    search = _command(group, "search", "playground_cmd", "ask the session's tool search in plain words, as an agent would",
+                      "Search the session's tools for one or more tasks (at most 7, each at most 1,024 "
+                      "characters): primary and related tools, plan steps and pitfalls when the API has a "
+                      "cached plan, and which toolkits the user still has to connect.", note=JSON_NOTE)
+    search.add_argument("session_id", metavar="ID")
+    search.add_argument("query", metavar="QUERY", help="the task, e.g. \"star the repo and tell the team on Slack\"")
+    search.add_argument("--query", dest="more", action="append", default=[], metavar="QUERY",
+                        help="another task searched in the same request (repeatable)")
+    tools = _command(group, "tools", "playground_cmd", "every tool the session exposes after its policy",
+                     note=LIST_NOTE)
+    tools.add_argument("session_id", metavar="ID")
+    _json_flag(tools)
+    execute = _command(group, "execute", "playground_cmd", "run one tool through the session (needs --yes)",
+                       "Run TOOL_SLUG through the session's execute, acting as the session's user and their "
+                       "connected account. The arguments are checked against the tool's input schema first; "
+                       "nothing runs without --yes, and nothing ever prompts.", note=JSON_NOTE)
+    execute.add_argument("session_id", metavar="ID")
+    execute.add_argument("tool_slug", metavar="TOOL_SLUG")
+    execute.add_argument("--args", dest="arguments", default="{}", metavar="JSON|@FILE",
+                         help="the arguments as a JSON object, or @path to a file holding it (default: {})")
+    execute.add_argument("--yes", "-y", action="store_true", help="really run the tool")
+
+
+def _tools(sub) -> None:
+    group = _group(sub, "tools", "tool schemas (input and output)")
+    show = _command(group, "show", "playground_cmd", "a tool's input and output JSON schemas",
+                    note=JSON_NOTE)
+    show.set_defaults(handler=("playground_cmd", "cmd_tool_show"))
+    show.add_argument("tool_slug", metavar="TOOL_SLUG")
+    show.add_argument("--tree", action="store_true", help="print the input schema as a readable tree instead")

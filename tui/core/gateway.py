@@ -510,3 +510,88 @@ class Gateway:
             return Page([_account(it) for it in _field(resp, "items", [])], _field(resp, "next_cursor"))
 
         return collect(fetch, what="connected accounts")
+    # --- playground (issue 14: search, session tools, tool schemas, execute) -----------------------
+
+    @_api
+    def playground_search(self, session_id: str, queries: list[str]) -> Any:
+        """``POST …/session/{id}/search`` with one ``use_case`` per query -> playground.SearchOutcome."""
+        from .playground import QueryResult, SearchOutcome, ToolkitStatus, ToolSchema
+
+        resp = self._client().tool_router.session.search(session_id, queries=[{"use_case": q} for q in queries])
+        results = tuple(QueryResult(
+            index=int(_field(r, "index", i + 1)), use_case=str(_field(r, "use_case", "")),
+            primary=tuple(_field(r, "primary_tool_slugs", [])), related=tuple(_field(r, "related_tool_slugs", [])),
+            toolkits=tuple(_field(r, "toolkits", [])), difficulty=str(_field(r, "difficulty", "")),
+            plan_steps=tuple(_field(r, "recommended_plan_steps", [])), pitfalls=tuple(_field(r, "known_pitfalls", [])),
+            guidance=str(_field(r, "execution_guidance", "")), error=str(_field(r, "error", "")),
+        ) for i, r in enumerate(_field(resp, "results", [])))
+        schemas = {slug: ToolSchema(slug=str(_field(s, "tool_slug", slug)), toolkit=str(_field(s, "toolkit", "")),
+                                    description=str(_field(s, "description", "")),
+                                    input_schema=_field(s, "input_schema"), output_schema=_field(s, "output_schema"),
+                                    has_full_schema=bool(_field(s, "has_full_schema", False)))
+                   for slug, s in (_field(resp, "tool_schemas", {}) or {}).items()}
+        statuses = {str(s.toolkit): ToolkitStatus(toolkit=str(s.toolkit), description=str(_field(s, "description", "")),
+                                                  connected=bool(_field(s, "has_active_connection", False)),
+                                                  message=str(_field(s, "status_message", "")))
+                    for s in _field(resp, "toolkit_connection_statuses", [])}
+        info = _field(resp, "time_info")
+        return SearchOutcome(results=results, schemas=schemas, statuses=statuses,
+                             next_steps=tuple(_field(resp, "next_steps_guidance", [])),
+                             time_info=str(_field(info, "current_time_utc", "")), error=str(_field(resp, "error", "")))
+
+    @_api
+    def playground_tools_page(self, session_id: str, *, cursor: str | None = None, limit: int = 200) -> Any:
+        """One page of ``GET …/session/{id}/tools`` -> paging.Page[playground.SessionTool]."""
+        from composio_client import omit
+
+        from .paging import Page
+        from .playground import SessionTool
+
+        resp = self._client().tool_router.session.tools(session_id, limit=limit, cursor=cursor or omit)
+        items = [SessionTool(slug=t.slug, name=str(_field(t, "name", t.slug)),
+                             toolkit=str(_field(_field(t, "toolkit"), "slug", "")),
+                             toolkit_name=str(_field(_field(t, "toolkit"), "name", "")),
+                             description=str(_field(t, "description", "")), tags=tuple(_field(t, "tags", [])),
+                             no_auth=bool(_field(t, "no_auth", False)))
+                 for t in _field(resp, "items", [])]
+        return Page(items, _field(resp, "next_cursor"), int(_field(resp, "total_items", len(items))))
+
+    @_api
+    def playground_tool(self, tool_slug: str) -> Any:
+        """``GET /tools/{slug}`` -> playground.ToolDetail (input and output JSON schemas)."""
+        from .playground import ToolDetail
+
+        t = self._client().tools.retrieve(tool_slug)
+        kit = _field(t, "toolkit")
+        return ToolDetail(slug=t.slug, name=str(_field(t, "name", t.slug)), toolkit=str(_field(kit, "slug", "")),
+                          toolkit_name=str(_field(kit, "name", "")), description=str(_field(t, "description", "")),
+                          input_schema=dict(_field(t, "input_parameters", {}) or {}),
+                          output_schema=dict(_field(t, "output_parameters", {}) or {}),
+                          tags=tuple(_field(t, "tags", [])), scopes=tuple(_field(t, "scopes", [])),
+                          no_auth=bool(_field(t, "no_auth", False)), version=str(_field(t, "version", "")))
+
+    def _execution(self, tool_slug: str, resp: Any) -> Any:
+        from .playground import Execution
+
+        kind = str(_field(resp, "result_type", "") or "")
+        if kind == "input_required":
+            asks = [str(_field(r, "message", "")) for r in (_field(resp, "input_requests", {}) or {}).values()]
+            return Execution(tool_slug, False, kind, error="; ".join(a for a in asks if a) or "input required")
+        error = str(_field(resp, "error", "") or "")
+        ok = kind == "completed" or (not kind and not error)
+        return Execution(tool_slug, ok, kind or ("completed" if ok else "failed"),
+                         data=dict(_field(resp, "data", {}) or {}), error=error, log_id=str(_field(resp, "log_id", "")))
+
+    @_api
+    def playground_execute(self, session_id: str, tool_slug: str, arguments: dict[str, Any]) -> Any:
+        """``POST …/session/{id}/execute`` on the zero-retry client (a write) -> playground.Execution."""
+        resp = self._creator().client.tool_router.session.execute(session_id, tool_slug=tool_slug, arguments=arguments)
+        return self._execution(tool_slug, resp)
+
+    @_api
+    def playground_execute_meta(self, session_id: str, slug: str, arguments: dict[str, Any]) -> Any:
+        """``POST …/session/{id}/execute_meta`` (a ``COMPOSIO_*`` meta tool) -> playground.Execution."""
+        resp = self._creator().client.tool_router.session.execute_meta(session_id, slug=slug, arguments=arguments)
+        return self._execution(slug, resp)
+
+    # --- end playground ----------------------------------------------------------------------------

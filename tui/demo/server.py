@@ -15,6 +15,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from tui.demo import accounts
+from tui.demo import playground
 from tui.demo import sessions as s
 from tui.demo.data import DemoCatalog
 from tui.demo.faults import FaultEngine, Faults
@@ -253,6 +254,7 @@ def create_app(
         Route("/_demo/connected_accounts/{account_id}/status", demo_status, methods=["POST"]),
         Route("/_demo/sessions", demo_sessions),
         Route("/_demo/faults", demo_faults, methods=["GET", "POST"]),
+        *playground.routes(catalog, store),  # issue 14: search, tools, execute, execute_meta, tools/{slug}
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={ApiFailure: failure, HTTPException: failure, Exception: failure})

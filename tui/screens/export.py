@@ -62,17 +62,26 @@ class ExportScreen(Screen[None]):
         formats.highlighted = list(export.FORMATS).index(self.fmt)
         formats.focus()
         self.render_config()
+        self.call_after_refresh(self._sync_highlight)  # the set highlights its first button on mount
+
+    def _sync_highlight(self) -> None:
+        """Move the radio set's highlight to the chosen mode (it follows its own Changed message)."""
+        radios = self.query_one("#modes", RadioSet)
+        radios.post_message(RadioSet.Changed(radios, self.query_one(f"#mode-{self.key_mode}", RadioButton)))
 
     def text(self, reveal: bool = False) -> str:
         return self.app.ctx.export_text(self.fmt, self.info.mcp_url, self.key_mode, reveal=reveal)
 
     def render_config(self) -> None:
+        from ..widgets.code import code, language_of  # highlighted like the tool schemas
+
         try:
-            self.query_one("#export-text", Static).update(self.text())
+            shown = self.text()
         except ValueError as refused:  # a foreign MCP origin: nothing to copy (issue 11.6)
             self.query_one("#export-text", Static).update(str(refused))
             self.query_one("#export-note", Static).update("[$error]Not exported.[/]")
             return
+        self.query_one("#export-text", Static).update(code(shown, language_of(shown)))
         if self.key_mode == "literal":
             note = ("[$warning]This text contains your API key (shown masked). Anyone holding it can use "
                     "your Composio project. Copy it only into a private config.[/]")
@@ -107,8 +116,9 @@ class ExportScreen(Screen[None]):
 
     def _apply_mode(self, mode: str) -> None:
         self.key_mode = mode
-        with self.prevent(RadioSet.Changed):
-            self.query_one(f"#mode-{mode}", RadioButton).value = True
+        # Not under prevent(RadioSet.Changed): the set moves its highlight on that message, so the highlight
+        # always follows the chosen mode; _mode ignores the echo because key_mode already equals it.
+        self.query_one(f"#mode-{mode}", RadioButton).value = True
         self.render_config()
 
     def action_next_mode(self) -> None:

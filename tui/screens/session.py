@@ -23,6 +23,8 @@ class SessionScreen(SessionActions, Screen[None]):
         Binding("k", "readiness", "Readiness", id="session.readiness", tooltip="Connection state per toolkit"),
         Binding("v", "verify", "Verify", id="session.verify", tooltip="MCP initialize + tools/list"),
         Binding("d", "delete", "Delete", id="session.delete", tooltip="Delete the session remotely"),
+        Binding("t", "playground", "Playground", id="session.playground",  # playground (issue 14)
+                tooltip="Ask in plain words what the agent would find; try a tool"),
         Binding("escape", "back", "Back", id="session.back"),
     ]
 
@@ -85,3 +87,9 @@ class SessionScreen(SessionActions, Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    # --- playground (issue 14) ---
+    def action_playground(self) -> None:
+        from .playground import PlaygroundScreen
+
+        self.app.push_screen(PlaygroundScreen(self.info))

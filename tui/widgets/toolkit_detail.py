@@ -6,7 +6,9 @@ from rich.markup import escape
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ..core.models import Tool, Toolkit, ToolkitDetail
+from ..core.models import Tool, Toolkit
+from ..core.models import ToolkitDetail as DetailInfo
+from .tool_links import ToolLinks, tool_link  # a click opens the tool's schemas
 
 
 class ToolkitDetail(VerticalScroll):
@@ -25,9 +27,9 @@ class ToolkitDetail(VerticalScroll):
 
     def compose(self):
         yield Static("Highlight a toolkit to see its details.", id="detail-body")
-        yield Static("", id="detail-tools")
+        yield ToolLinks("", id="detail-tools")
 
-    def show(self, tk: Toolkit | None, extra: ToolkitDetail | None = None) -> None:
+    def show(self, tk: Toolkit | None, extra: DetailInfo | None = None) -> None:
         self.slug = tk.slug if tk else None
         body = self.query_one("#detail-body", Static)
         if tk is None:
@@ -61,5 +63,5 @@ class ToolkitDetail(VerticalScroll):
             target.update("[b]Tools[/b]\n[dim]No tools listed.[/dim]")
             return
         rows = [f"[b]Tools ({len(tools)})[/b]"]
-        rows += [f"• [b]{escape(t.slug)}[/b]\n  [dim]{escape(t.description or t.name)}[/dim]" for t in tools]
+        rows += [f"• [b]{tool_link(t.slug)}[/b]\n  [dim]{escape(t.description or t.name)}[/dim]" for t in tools]
         target.update("\n".join(rows))
