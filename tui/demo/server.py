@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from tui.demo import logs as activity_logs
 from tui.demo import sessions as s
 from tui.demo.data import DemoCatalog
 from tui.demo.faults import FaultEngine, Faults
@@ -235,6 +236,7 @@ def create_app(
         Route("/_demo/connected_accounts/{account_id}/status", demo_status, methods=["POST"]),
         Route("/_demo/sessions", demo_sessions),
         Route("/_demo/faults", demo_faults, methods=["GET", "POST"]),
+        *activity_logs.routes(catalog, store),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={ApiFailure: failure, HTTPException: failure, Exception: failure})
