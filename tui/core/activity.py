@@ -340,6 +340,7 @@ class Follower:
         self.watermark: int | None = None
         self._seen: dict[str, int] = {}
         self._started = False
+        self._floor = 0
 
     def _fresh(self, items: Iterable[LogEntry]) -> list[LogEntry]:
         out = []
@@ -366,13 +367,15 @@ class Follower:
             return self._since(self.watermark)
         newest = search(self.source, self.query)
         self._started = True
+        if len(newest) >= self.query.limit:  # cut by the limit: older logs stay out of the tail too
+            self._floor = min(e.at_ms for e in newest) + 1
         if self.watermark is None:
             self.watermark = self.query.since_ms if self.query.since_ms is not None else now_ms - self.overlap_ms
         return newest
 
     def _since(self, start_ms: int) -> list[LogEntry]:
         now_ms = int(self.clock() * 1000)
-        start = max(start_ms - self.overlap_ms, self.query.since_ms or 0)
+        start = max(start_ms - self.overlap_ms, self.query.since_ms or 0, self._floor)
         window = {"from": start, "to": now_ms + FUTURE_MS}
         items: list[LogEntry] = []
         for page in iter_pages(self.source, self.query, time_range=window, page_size=MAX_LIMIT):
