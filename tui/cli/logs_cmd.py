@@ -18,7 +18,7 @@ from .output import cell, dumps, emit_list, emit_record, inert, say, stdout_tty
 from .run import EXIT_OK, connect
 
 COLUMNS = [("time", "TIME (UTC)"), ("user_id", "USER"), ("toolkit", "TOOLKIT"), ("tool", "TOOL"),
-           ("status", "STATUS"), ("duration", "DURATION"), ("message", "MESSAGE"), ("id", "LOG")]
+           ("status", "STATUS"), ("duration", "DURATION"), ("id", "LOG"), ("message", "MESSAGE")]
 # --follow prints line by line, so its columns have fixed widths (the message takes what is left).
 FOLLOW_WIDTHS = {"time": 19, "user_id": 16, "toolkit": 12, "tool": 30, "status": 7, "duration": 8, "id": 16}
 DETAIL_FIELDS = [("id", "log"), ("timestamp", "time"), ("status", "status"), ("level", "level"),

@@ -118,6 +118,7 @@ def entry_from(item: dict) -> LogEntry:
     duration = metrics.get("duration_ms", metrics.get("duration"))
     try:
         duration = float(duration) if duration is not None else None
+        duration = int(duration) if duration is not None and duration.is_integer() else duration
     except (TypeError, ValueError):
         duration = None
     return LogEntry(

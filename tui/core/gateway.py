@@ -422,7 +422,7 @@ class Gateway:
 
         resp = self.client.logs.create_tool_execution(
             limit=limit, cursor=cursor or omit, filters=filters, time_range=time_range or omit)
-        items = [entry_from(log.model_dump(mode="json", by_alias=True, warnings=False)) for log in _field(resp, "logs", [])]
+        items = [entry_from(log.model_dump(mode="json", by_alias=True, exclude_unset=True, warnings=False)) for log in _field(resp, "logs", [])]
         return Page(items, _field(resp, "next_cursor"))
 
     @_api
@@ -431,4 +431,4 @@ class Gateway:
         from .activity import detail_from
 
         resp = self.client.logs.retrieve_tool_execution(log_id)
-        return detail_from(resp.model_dump(mode="json", by_alias=True, warnings=False))
+        return detail_from(resp.model_dump(mode="json", by_alias=True, exclude_unset=True, warnings=False))
