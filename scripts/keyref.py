@@ -18,6 +18,7 @@ NAMES = {"slash": "/", "question_mark": "?", "escape": "esc", "space": "space", 
 
 def screens():
     from tui.app import ComposioApp
+    from tui.screens.activity import ActivityScreen, LogScreen
     from tui.screens.catalog import CatalogScreen
     from tui.screens.confirm import ConfirmScreen
     from tui.screens.export import ExportScreen
@@ -33,7 +34,7 @@ def screens():
     return [("Everywhere", ComposioApp), ("Catalog", CatalogScreen), ("Toolkit details", ToolkitScreen),
             ("New session", NewSessionScreen), ("Session", SessionScreen), ("Export", ExportScreen),
             ("Readiness", ReadinessScreen), ("Verify", VerifyScreen), ("Sessions", SessionsScreen),
-            ("Login", LoginScreen), ("Confirm", ConfirmScreen), ("Help", HelpScreen)]
+            ("Activity", ActivityScreen), ("Log", LogScreen), ("Login", LoginScreen), ("Confirm", ConfirmScreen), ("Help", HelpScreen)]
 
 
 def keys_text(key: str) -> str:

@@ -21,6 +21,8 @@ class SessionScreen(Screen[None]):
         Binding("v", "verify", "Verify", id="session.verify", tooltip="MCP initialize + tools/list"),
         Binding("d", "delete", "Delete", id="session.delete", tooltip="Delete the session remotely"),
         Binding("escape", "back", "Back", id="session.back"),
+        Binding("a", "activity", "Activity", id="session.activity", show=False,
+                tooltip="What ran in this session: tool executions, live"),
     ]
 
     def __init__(self, info: SessionInfo, *, created: bool = False, state: str = "active") -> None:
@@ -84,3 +86,9 @@ class SessionScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    # --- activity ---
+    def action_activity(self) -> None:
+        from .activity import ActivityScreen
+
+        self.app.push_screen(ActivityScreen(session=self.info.session_id, user=self.info.user_id))

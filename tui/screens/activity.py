@@ -1,0 +1,390 @@
+"""Activity: what each user's agent did (tool-execution logs), newest first and live.
+
+Scope comes from where it was opened: everyone (catalog ``a``), one user (``ActivityScreen(user=…)``),
+one session (session ``a``). Follow mode is on by default: a thread worker runs the core's
+:class:`~tui.core.activity.Follower` and posts each poll to the screen as a typed message; ``p``
+pauses it (the follower keeps its place, so resuming misses nothing) and leaving the screen stops it.
+The filter narrows the loaded rows as you type (words match status, toolkit, tool, user or message).
+"""
+
+from __future__ import annotations
+
+import threading
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ..core import activity
+from ..core.activity import Backoff, Follower, LogEntry, LogQuery, Poll
+from ..core.states import FollowState
+from ..widgets.cells import cell, themed
+
+MAX_ROWS = 500
+"""Rows kept on screen; older ones drop off the bottom (``logs`` in a terminal pages further back)."""
+POLL_BASE = 1.0
+POLL_IDLE_MAX = 3.0
+"""A new execution shows within about this many seconds even after a quiet spell."""
+
+
+class ActivityScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="activity.filter", tooltip="Filter by status, toolkit or tool as you type"),
+        Binding("p", "pause", "Pause", id="activity.pause", tooltip="Pause or resume following new executions"),
+        Binding("f", "failures", "Failures", id="activity.failures", tooltip="Show only failed executions (again: all)"),
+        Binding("enter", "open", "Open", id="activity.open", show=False, tooltip="The full log of the execution"),
+        Binding("escape", "back", "Back", id="activity.back"),
+    ]
+
+    class Polled(Message):
+        """A poll of the follow worker: new logs (oldest first), its state and the wait before the next."""
+
+        def __init__(self, poll: Poll) -> None:
+            super().__init__()
+            self.poll = poll
+
+    def __init__(self, *, user: str = "", session: str = "", toolkit: str = "", follow: bool = True) -> None:
+        super().__init__()
+        self.query_scope = LogQuery(user=user, session=session, toolkit=toolkit, limit=activity.MAX_LIMIT)
+        self.entries: list[LogEntry] = []  # newest first
+        self.shown: list[LogEntry] = []
+        self.state = FollowState.LIVE if follow else FollowState.PAUSED
+        self.loaded = False
+        self.error = ""
+        self.delay = 0.0
+        self._stop = threading.Event()
+        self._follow_lock = threading.Lock()  # one poller at a time, even across pause/resume
+        self._follower: Follower | None = None
+        self._follow_at_mount = follow
+
+    # --- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="activity-top"):
+            yield Static(self.title_text(), id="activity-title")
+            yield Static("", id="activity-live")
+        yield Input(placeholder="/ filter: failed, a toolkit or a tool (as you type)", id="activity-filter")
+        yield DataTable(id="activity-table", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading activity…", id="activity-status")
+        yield Footer()
+
+    def title_text(self) -> str:
+        q = self.query_scope
+        if q.session:
+            scope = f"session [b]{escape(q.session)}[/b]" + (f" of {escape(q.user)}" if q.user else "")
+        elif q.user:
+            scope = f"user [reverse] {escape(q.user)} [/reverse]"
+        else:
+            scope = "every user"
+        if q.toolkit:
+            scope += f", toolkit {escape(q.toolkit)}"
+        return f"[b]Activity[/b] · {scope}"
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        wide = self.app.size.width >= 110
+        table.add_column("Time", width=8, key="time")
+        table.add_column("User", width=16 if wide else 10, key="user")
+        if wide:
+            table.add_column("Toolkit", width=10, key="toolkit")
+        table.add_column("Tool", width=30 if wide else 22, key="tool")
+        table.add_column("Status", width=7, key="status")
+        table.add_column("Took", width=7, key="duration")
+        table.add_column("Message", width=max(10, self.app.size.width - (100 if wide else 72)), key="message")
+        table.focus()
+        self.update_live()
+        if self._follow_at_mount:
+            self.start_follow()
+        else:
+            self.load_once()
+
+    # --- following ---------------------------------------------------------------------------
+
+    def _new_follower(self) -> Follower:
+        return Follower(self.app.ctx.gateway, self.query_scope, backoff=Backoff(base=POLL_BASE, idle_max=POLL_IDLE_MAX))
+
+    def start_follow(self) -> None:
+        if self._follower is None:
+            self._follower = self._new_follower()
+        self._stop = threading.Event()
+        self.state = FollowState.LIVE
+        self.follow(self._follower, self._stop)
+        self.update_live()
+
+    def stop_follow(self) -> None:
+        self._stop.set()
+
+    @work(thread=True, exclusive=True, group="activity-follow", exit_on_error=False, description="follow activity")
+    def follow(self, follower: Follower, stop: threading.Event) -> None:
+        with self._follow_lock:
+            follower.run(lambda poll: self.post_message(self.Polled(poll)), stop)
+
+    @work(thread=True, exclusive=True, group="activity-follow", exit_on_error=False, description="load activity")
+    def load_once(self) -> None:
+        with self._follow_lock:
+            self._follower = self._follower or self._new_follower()
+            self.post_message(self.Polled(self._follower.poll()))
+
+    def on_unmount(self) -> None:
+        self.stop_follow()
+
+    @on(Polled)
+    def _polled(self, message: Polled) -> None:
+        poll = message.poll
+        self.loaded = True
+        if poll.entries:
+            self.entries = (list(reversed(poll.entries)) + self.entries)[:MAX_ROWS]
+        if self.state != FollowState.PAUSED:
+            self.state = poll.state
+        self.error = poll.error.line() if poll.error else ""
+        self.delay = poll.delay
+        self.update_live()
+        if poll.entries or not self.shown:
+            self.render_rows()
+        else:
+            self.update_status()
+
+    # --- what is shown -------------------------------------------------------------------------
+
+    def update_live(self) -> None:
+        marker = self.query_one("#activity-live", Static)
+        if self.state == FollowState.LIVE:
+            marker.update("[$success]● live[/]")
+        elif self.state == FollowState.PAUSED:
+            marker.update("[$warning]❚❚ paused[/] [dim](p resumes)[/dim]")
+        elif self.state == FollowState.RATE_LIMITED:
+            marker.update(f"[$warning]● rate limited, retry in {self.delay:g} s[/]")
+        else:
+            marker.update(f"[$error]● retrying in {self.delay:g} s[/]")
+
+    def words(self) -> list[str]:
+        return self.query_one("#activity-filter", Input).value.casefold().split()
+
+    def matches(self, entry: LogEntry, words: list[str]) -> bool:
+        hay = f"{entry.status} {entry.toolkit} {entry.tool} {entry.user_id} {entry.message}".casefold()
+        return all(w in hay for w in words)
+
+    def render_rows(self) -> None:
+        table = self.query_one(DataTable)
+        current = self.current()
+        words = self.words()
+        self.shown = [e for e in self.entries if self.matches(e, words)]
+        table.clear()
+        keys = [c.key.value for c in table.ordered_columns]
+        for entry in self.shown:
+            failed = entry.failed
+            values = {
+                "time": cell(activity.clock_text(entry)),
+                "user": cell(entry.user_id or "—"),
+                "toolkit": cell(entry.toolkit or "—"),
+                "tool": themed(self.app, entry.tool or "—", "error") if failed else cell(entry.tool or "—"),
+                "status": themed(self.app, "✗ failed" if failed else "ok", "error" if failed else "success"),
+                "duration": cell(activity.duration_text(entry)),
+                "message": themed(self.app, entry.message, "error") if failed else cell(entry.message, "dim"),
+            }
+            table.add_row(*(values[k] for k in keys), key=entry.id)
+        if current is not None and current in self.shown:
+            table.move_cursor(row=self.shown.index(current), animate=False)
+        self.update_status()
+
+    def update_status(self) -> None:
+        status = self.query_one("#activity-status", Static)
+        failed = sum(e.failed for e in self.entries)
+        if self.error and not self.entries:
+            status.update(f"[$error]{escape(self.error)}[/]")
+            return
+        if not self.loaded:
+            status.update("Loading activity…")
+            return
+        if not self.entries:
+            scope = self.query_scope.scope()
+            unknown = (" An unknown user or session has no activity, so check the ID."
+                       if self.query_scope.user or self.query_scope.session else "")
+            status.update(f"No tool executions for {escape(scope)} yet.{unknown} New ones appear here "
+                          "as the agent runs tools.")
+            return
+        text = f"{len(self.entries)} executions, [$error]{failed} failed[/]" if failed else f"{len(self.entries)} executions"
+        if self.words():
+            text += f" · {len(self.shown)} match the filter"
+        if self.error:
+            text += f" · [$warning]{escape(self.error)}[/]"
+        status.update(text + " · [dim]enter opens the full log[/dim]")
+
+    def current(self) -> LogEntry | None:
+        table = self.query_one(DataTable)
+        if not self.shown or not 0 <= table.cursor_row < len(self.shown):
+            return None
+        return self.shown[table.cursor_row]
+
+    # --- actions -------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#activity-filter")
+    def _filter(self) -> None:
+        self.render_rows()
+
+    @on(Input.Submitted, "#activity-filter")
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#activity-filter", Input).focus()
+
+    def action_failures(self) -> None:
+        box = self.query_one("#activity-filter", Input)
+        box.value = "" if box.value.strip() == "failed" else "failed"
+
+    def action_pause(self) -> None:
+        if self.state == FollowState.PAUSED:
+            self.start_follow()
+            self.notify("Following again: nothing that happened meanwhile is missed.", timeout=3)
+        else:
+            self.stop_follow()
+            self.state = FollowState.PAUSED
+            self.update_live()
+
+    @on(DataTable.RowSelected, "#activity-table")
+    def action_open(self) -> None:
+        entry = self.current()
+        if entry is not None:
+            self.app.push_screen(LogScreen(entry))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class LogScreen(Screen[None]):
+    """One log in full (``GET /logs/tool_execution/{id}``) as highlighted JSON."""
+
+    BINDINGS = [
+        Binding("u", "user", "User's activity", id="log.user", tooltip="Everything this user's agent did"),
+        Binding("s", "session", "Session", id="log.session", tooltip="Open the session the call ran in"),
+        Binding("a", "session_activity", "Session activity", id="log.session_activity",
+                tooltip="Everything that ran in this session"),
+        Binding("c", "copy", "Copy id", id="log.copy", show=False, tooltip="Copy the log id"),
+        Binding("escape", "back", "Back", id="log.back"),
+    ]
+
+    class Loaded(Message):
+        """The detail worker's answer: the full log, or the one line saying why not."""
+
+        def __init__(self, detail: activity.LogDetail | None, error: str = "") -> None:
+            super().__init__()
+            self.detail = detail
+            self.error = error
+
+    class SessionFound(Message):
+        """The session the log ran in (None when the API no longer knows it, or on a failure)."""
+
+        def __init__(self, info: object | None, error: str = "") -> None:
+            super().__init__()
+            self.info = info
+            self.error = error
+
+    def __init__(self, entry: LogEntry) -> None:
+        super().__init__()
+        self.entry = entry
+        self.detail: activity.LogDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import VerticalScroll
+
+        yield Static(self.heading(), id="log-title")
+        yield Static(self.ids(), id="log-ids")
+        with VerticalScroll(id="log-body"):
+            yield Static("Loading the full log…", id="log-json")
+        yield Footer()
+
+    def heading(self) -> str:
+        e = self.entry
+        status = "[$error]✗ failed[/]" if e.failed else "[$success]ok[/]"
+        return (f"[b]{escape(e.tool or 'tool')}[/b] · {status} · {escape(activity.clock_text(e, with_date=True))} "
+                f"UTC · {escape(activity.duration_text(e))}")
+
+    def ids(self) -> str:
+        e, d = self.entry, self.detail
+        parts = [f"log {escape(e.id)}", f"user {escape(e.user_id or '—')}", f"session {escape(e.session_id or '—')}",
+                 f"request {escape(e.request_id or '—')}"]
+        if d is not None and d.trace_id:
+            parts.append(f"trace {escape(d.trace_id)}")
+        if e.parent_id:
+            parts.append(f"parent {escape(e.parent_tool)} ({escape(e.parent_id)})")
+        return "[dim]" + " · ".join(parts) + "[/dim]"
+
+    def on_mount(self) -> None:
+        self.fetch()
+
+    @work(thread=True, exclusive=True, group="log-detail", exit_on_error=False, description="load log")
+    def fetch(self) -> None:
+        from ..core.errors import ApiError
+
+        try:
+            self.post_message(self.Loaded(activity.show(self.app.ctx.gateway, self.entry.id)))
+        except ApiError as err:
+            self.post_message(self.Loaded(None, err.line()))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        import json
+
+        from rich.json import JSON
+
+        box = self.query_one("#log-json", Static)
+        if message.detail is None:
+            box.update(Text(f"Could not load the full log: {message.error}", style=self.app.theme_variables.get("error", "")))
+            return
+        self.detail = message.detail
+        self.entry = message.detail.entry
+        self.query_one("#log-ids", Static).update(self.ids())
+        box.update(JSON(json.dumps(message.detail.raw, ensure_ascii=False), indent=2))
+
+    def action_user(self) -> None:
+        if not self.entry.user_id:
+            self.notify("This log names no user.", severity="warning")
+            return
+        self.app.push_screen(ActivityScreen(user=self.entry.user_id))
+
+    def action_session_activity(self) -> None:
+        if not self.entry.session_id:
+            self.notify("This log did not run in a Tool Router session.", severity="warning")
+            return
+        self.app.push_screen(ActivityScreen(session=self.entry.session_id, user=self.entry.user_id))
+
+    def action_session(self) -> None:
+        if not self.entry.session_id:
+            self.notify("This log did not run in a Tool Router session.", severity="warning")
+            return
+        self.find_session(self.entry.session_id)
+
+    @work(thread=True, exclusive=True, group="log-session", exit_on_error=False, description="open session")
+    def find_session(self, session_id: str) -> None:
+        from ..core import sessions
+        from ..core.errors import ApiError
+
+        ctx = self.app.ctx
+        try:
+            info = sessions.refresh(ctx.gateway, ctx.ledger, session_id)
+        except ApiError as err:
+            self.post_message(self.SessionFound(None, err.line()))
+            return
+        self.post_message(self.SessionFound(info, "" if info else
+                                            f"Session {session_id} no longer exists (404); a shows what ran in it."))
+
+    @on(SessionFound)
+    def _session_found(self, message: SessionFound) -> None:
+        if message.info is None:
+            self.notify(message.error, severity="warning", markup=False)
+            return
+        from .session import SessionScreen
+
+        self.app.push_screen(SessionScreen(message.info))
+
+    def action_copy(self) -> None:
+        self.app.copy_text(self.entry.id, "log id")
+
+    def action_back(self) -> None:
+        self.dismiss(None)
