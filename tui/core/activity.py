@@ -135,8 +135,11 @@ def entry_from(item: dict) -> LogEntry:
 
 
 def detail_from(body: dict) -> LogDetail:
-    timings = body.get("timings") or {}
+    timings = {k: int(v) if isinstance(v, float) and v.is_integer() else v
+               for k, v in (body.get("timings") or {}).items()}
     context = body.get("context") or {}
+    if body.get("timings"):
+        body = body | {"timings": timings}
     return LogDetail(entry=entry_from(body), start_ms=timings.get("start_time"), end_ms=timings.get("end_time"),
                      trace_id=_text(context.get("trace_id")), source=dict(body.get("source") or {}),
                      data=dict(body.get("data") or {}), raw=dict(body))

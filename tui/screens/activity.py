@@ -32,6 +32,19 @@ POLL_IDLE_MAX = 3.0
 """A new execution shows within about this many seconds even after a quiet spell."""
 
 
+COLUMN_NAMES = {"time": "Time", "user": "User", "toolkit": "Toolkit", "tool": "Tool", "status": "Status",
+                "duration": "Took"}
+
+
+def short_message(entry: LogEntry) -> str:
+    """The message without what the row already says ("GMAIL_SEND_EMAIL failed: …")."""
+    text = entry.message
+    for prefix in (f"{entry.tool} failed: ", f"{entry.tool} failed", f"{entry.tool} executed successfully"):
+        if entry.tool and text.startswith(prefix):
+            return text[len(prefix):].strip()
+    return text
+
+
 class ActivityScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="activity.filter", tooltip="Filter by status, toolkit or tool as you type"),
@@ -88,14 +101,14 @@ class ActivityScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         wide = self.app.size.width >= 110
-        table.add_column("Time", width=8, key="time")
-        table.add_column("User", width=16 if wide else 10, key="user")
-        if wide:
-            table.add_column("Toolkit", width=10, key="toolkit")
-        table.add_column("Tool", width=30 if wide else 22, key="tool")
-        table.add_column("Status", width=7, key="status")
-        table.add_column("Took", width=7, key="duration")
-        table.add_column("Message", width=max(10, self.app.size.width - (100 if wide else 72)), key="message")
+        widths = {"time": 8, "user": 14 if wide else 10, "toolkit": 10, "tool": 28 if wide else 22, "status": 8,
+                  "duration": 7}
+        if not wide:
+            del widths["toolkit"]
+        for key, width in widths.items():
+            table.add_column(COLUMN_NAMES[key], width=width, key=key)
+        used = sum(widths.values()) + 2 * (len(widths) + 1) + 2  # cell padding and the scrollbar
+        table.add_column("Message", width=max(10, self.app.size.width - used), key="message")
         table.focus()
         self.update_live()
         if self._follow_at_mount:
@@ -185,7 +198,7 @@ class ActivityScreen(Screen[None]):
                 "tool": themed(self.app, entry.tool or "—", "error") if failed else cell(entry.tool or "—"),
                 "status": themed(self.app, "✗ failed" if failed else "ok", "error" if failed else "success"),
                 "duration": cell(activity.duration_text(entry)),
-                "message": themed(self.app, entry.message, "error") if failed else cell(entry.message, "dim"),
+                "message": themed(self.app, short_message(entry), "error") if failed else cell(short_message(entry), "dim"),
             }
             table.add_row(*(values[k] for k in keys), key=entry.id)
         if current is not None and current in self.shown:
