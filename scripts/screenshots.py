@@ -78,6 +78,20 @@ async def main() -> None:
         await shoot("readiness", [*session, "k", "l"], wait=False)
         await shoot("verify", [*session, "v"])
         await shoot("sessions", [*session, "escape", "s"])
+        await shoot("activity", [activity_failures], wait=False)  # the follow loop never settles
+
+
+async def activity_failures(pilot) -> None:
+    """Catalog a -> Activity (the demo's sample story, live), cursor on the newest failure."""
+    import time
+
+    await pilot.press("a")
+    deadline = time.monotonic() + 10
+    while not getattr(pilot.app.screen, "shown", None) and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+    failures = [i for i, e in enumerate(pilot.app.screen.shown) if e.failed]
+    if failures:
+        pilot.app.screen.query_one("#activity-table").move_cursor(row=failures[0])
 
 
 if __name__ == "__main__":

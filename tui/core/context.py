@@ -130,6 +130,9 @@ class Context:
                 options = {"auto_activate_after": 8.0} | server_options
                 self._demo_server = DemoServer(**options)
                 self._demo_server.start()
+                from ..demo.logs import seed_demo  # activity: the demo story starts with some
+
+                seed_demo(self._demo_server)
             self.base_url = self._demo_server.base_url
             self.key = KeyInfo(DEMO_API_KEY, "demo", "demo key (embedded API)")
             self._drop_gateway()

@@ -213,18 +213,29 @@ _SAMPLE = [  # (seconds before now, user, tool, status, message, session)
 
 
 def seed_sample(store: Store, catalog: DemoCatalog | None = None, now_ms: int | None = None) -> list[str]:
-    """Record the sample story (three users, eight executions, two failures) ending at ``now_ms``.
-    Same ``now_ms`` and a seeded store: the same logs, ids included."""
+    """Record the sample story (three users, eight executions, two failures) ending at ``now_ms``
+    (default :data:`SAMPLE_NOW_MS`; ``--demo`` passes the current time). Fixed ids; a second call adds
+    nothing. Returns the ids recorded."""
     now_ms = SAMPLE_NOW_MS if now_ms is None else int(now_ms)
     out = []
     for i, (before, user, tool, status, message, session) in enumerate(_SAMPLE):
+        if logs_of(store).get(f"log_sample{i + 1:04d}") is not None:  # seeded already: once is the story
+            continue
         kit = _toolkit_of(catalog, tool) if catalog is not None else tool.split("_", 1)[0].lower()
+        if catalog is not None and kit in catalog.by_slug and catalog.by_slug[kit].tools and \
+                not any(t.slug == tool for t in catalog.by_slug[kit].tools):
+            tool = catalog.by_slug[kit].tools[0].slug  # slugs come from the catalog being served
         out.append(record_execution(
             store, user_id=user, tool=tool, toolkit=kit, session_id=session, status=status, message=message,
             request_id=f"req_sample_{i + 1:04d}", connected_account_id="" if kit == "hackernews" else f"ca_sample_{user[-4:]}",
             arguments={"sample": True}, at_ms=now_ms - before * 1000, log_id=f"log_sample{i + 1:04d}",
             response={"successful": status == "success"}))
     return out
+
+
+def seed_demo(server: Any) -> list[str]:
+    """``--demo``: the sample story, ending now (a running ``DemoServer``)."""
+    return seed_sample(server.store, server.catalog, int(time.time() * 1000))
 
 
 # --- the endpoints -------------------------------------------------------------------------------
