@@ -150,11 +150,22 @@ def test_follow_hands_out_every_log_exactly_once_in_order_across_polls_pages_and
 
 
 def test_follow_without_backlog_starts_from_now(server, gateway):
-    record(server, 4, at_ms=int(time.time() * 1000) - 5_000)
-    follower = Follower(gateway, LogQuery(), backlog=False, overlap_ms=1_000)
+    record(server, 4)
+    follower = Follower(gateway, LogQuery(), backlog=False)
     assert follower.poll().entries == ()
     new = record(server, 2)
     assert [e.id for e in follower.poll().entries] == new
+
+
+def test_follow_ignores_this_machines_clock(server, gateway):
+    """A local clock a day behind or an hour ahead of the API's changes nothing: the watermark is the
+    API's own newest timestamp."""
+    for skew in (-86_000.0, 3_600.0):
+        old = record(server, 2)
+        follower = Follower(gateway, LogQuery(user="follow-user"), clock=lambda s=skew: time.time() + s)
+        assert [e.id for e in follower.poll().entries][-2:] == old
+        new = record(server, 2)
+        assert [e.id for e in follower.poll().entries] == new
 
 
 def test_backoff_stretches_while_idle_resets_on_news_and_honours_retry_after():

@@ -213,8 +213,9 @@ class LogQuery:
         return ", ".join(parts) or "this project"
 
 
-FUTURE_MS = 60_000
-"""``to`` reaches this far past our clock, so a server clock slightly ahead loses nothing."""
+FUTURE_MS = 86_400_000
+"""The API requires a ``to``; it reaches a day past this machine's clock, so a server clock that runs
+ahead (or a slow local one) never hides a new log."""
 
 
 def build_query(*, user: str = "", session: str = "", toolkit: str = "", tool: str = "", status: str = "",
@@ -364,23 +365,24 @@ class Follower:
             self._seen = {k: at for k, at in self._seen.items() if at >= horizon}
 
     def _first(self) -> list[LogEntry]:
-        now_ms = int(self.clock() * 1000)
-        if not self.backlog:
-            self.watermark = self.query.since_ms if self.query.since_ms is not None else now_ms - self.overlap_ms
-            self._started = True
-            return self._since(self.watermark)
+        """The newest ``query.limit`` logs; handed out (``backlog``) or only marked as seen. The
+        watermark comes from the API's own timestamps, never from this machine's clock."""
         newest = search(self.source, self.query)
-        self._started = True
         if len(newest) >= self.query.limit:  # cut by the limit: older logs stay out of the tail too
             self._floor = min(e.at_ms for e in newest) + 1
-        if self.watermark is None:
-            self.watermark = self.query.since_ms if self.query.since_ms is not None else now_ms - self.overlap_ms
+        if not self.backlog:
+            self._fresh(newest)
+            self._remember(newest)
+            newest = []
+        self._started = True
         return newest
 
-    def _since(self, start_ms: int) -> list[LogEntry]:
-        now_ms = int(self.clock() * 1000)
-        start = max(start_ms - self.overlap_ms, self.query.since_ms or 0, self._floor)
-        window = {"from": start, "to": now_ms + FUTURE_MS}
+    def _since(self) -> list[LogEntry]:
+        """Everything since the watermark (minus the overlap), every page of it, newest first."""
+        lows = [self.query.since_ms or 0, self._floor]
+        if self.watermark is not None:
+            lows.append(self.watermark - self.overlap_ms)
+        window = {"from": max(lows), "to": int(self.clock() * 1000) + FUTURE_MS}
         items: list[LogEntry] = []
         for page in iter_pages(self.source, self.query, time_range=window, page_size=MAX_LIMIT):
             items.extend(page.items)
@@ -389,7 +391,7 @@ class Follower:
     def poll(self) -> Poll:
         """One round trip (or a few pages). Never raises ApiError: failures come back in ``Poll.error``."""
         try:
-            items = self._first() if not self._started else self._since(self.watermark or 0)
+            items = self._since() if self._started else self._first()
         except ApiError as err:
             rate_limited = err.kind == ErrorKind.RATE_LIMITED
             delay = self.backoff.failed(err.retry_after if rate_limited else None)
