@@ -36,6 +36,10 @@ COLUMN_NAMES = {"time": "Time", "user": "User", "toolkit": "Toolkit", "tool": "T
                 "duration": "Took"}
 
 
+FAILED_WORDS = frozenset({"failed", "failure", "failures", "fail", "error", "errors", "✗"})
+OK_WORDS = frozenset({"ok", "success", "succeeded", "successful"})
+
+
 def short_message(entry: LogEntry) -> str:
     """The message without what the row already says ("GMAIL_SEND_EMAIL failed: …")."""
     text = entry.message
@@ -134,8 +138,16 @@ class ActivityScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="activity-follow", exit_on_error=False, description="follow activity")
     def follow(self, follower: Follower, stop: threading.Event) -> None:
+        from ..core.errors import ApiError
+        from ..core.states import ErrorKind
+
         with self._follow_lock:
-            follower.run(lambda poll: self.post_message(self.Polled(poll)), stop)
+            try:
+                follower.run(lambda poll: self.post_message(self.Polled(poll)), stop)
+            except Exception as exc:  # a bug must not leave a "live" marker on a dead loop
+                err = ApiError(ErrorKind.BAD_RESPONSE, f"Following stopped: {type(exc).__name__}: {exc}",
+                               hint="Press p twice to start again")
+                self.post_message(self.Polled(Poll((), FollowState.FAILING, 0.0, err)))
 
     @work(thread=True, exclusive=True, group="activity-follow", exit_on_error=False, description="load activity")
     def load_once(self) -> None:
@@ -179,8 +191,16 @@ class ActivityScreen(Screen[None]):
         return self.query_one("#activity-filter", Input).value.casefold().split()
 
     def matches(self, entry: LogEntry, words: list[str]) -> bool:
-        hay = f"{entry.status} {entry.toolkit} {entry.tool} {entry.user_id} {entry.message}".casefold()
-        return all(w in hay for w in words)
+        """Status words pick the status ("failed" never matches a success that mentions failing);
+        every other word must appear in the toolkit, tool, user or message."""
+        hay = f"{entry.toolkit} {entry.tool} {entry.user_id} {entry.message}".casefold()
+        for word in words:
+            if word in FAILED_WORDS or word in OK_WORDS:
+                if entry.failed != (word in FAILED_WORDS):
+                    return False
+            elif word not in hay:
+                return False
+        return True
 
     def render_rows(self) -> None:
         table = self.query_one(DataTable)
