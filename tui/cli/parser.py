@@ -210,7 +210,7 @@ def _logs(sub) -> None:
     cmd.add_argument("--limit", type=int, metavar="N", help="at most N logs, 1-100 (default 50)")
     cmd.add_argument("--follow", "-f", action="store_true", help="keep printing new executions until ctrl+c")
     _json_flag(cmd)
-    actions = cmd.add_subparsers(dest="logs_command", metavar="ACTION")
+    actions = cmd.add_subparsers(dest="logs_command", metavar="[show ID]", title="one log")
     show = _command(actions, "show", "logs_cmd", "one log in full: metadata, metrics, timings, parent call, "
                     "session, request and trace ids")
     show.add_argument("log_id", metavar="ID", help="the log id (log_…)")
