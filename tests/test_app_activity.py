@@ -108,10 +108,14 @@ async def test_follow_appears_within_a_few_seconds_with_the_real_intervals(serve
     app = make_app(server.base_url, DEMO_API_KEY)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
+        info = await seed(pilot, "carol", "gmail", show=False)
         await open_user_activity(pilot, "carol")
-        logs.record_execution(server.store, user_id="carol", tool="GMAIL_SEND_EMAIL", status="failed",
-                              message="invalid recipient")
+        await wait_until(pilot, lambda: app.screen._follower.backoff.current > 1.0, what="an idle follower")
+        await asyncio.to_thread(mcp_call, info.mcp_url, "COMPOSIO_MANAGE_CONNECTIONS", {"toolkits": ["gmail"]})
+        started = asyncio.get_running_loop().time()
         await wait_until(pilot, lambda: len(shown(app)) == 1, timeout=5, what="the execution within 5 s")
+        assert asyncio.get_running_loop().time() - started < 5
+        assert app.screen.shown[0].tool == "COMPOSIO_MANAGE_CONNECTIONS"
 
 
 async def test_catalog_a_opens_everyones_activity_and_pause_holds_new_rows(server, fast):
