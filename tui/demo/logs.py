@@ -170,7 +170,15 @@ def _toolkit_of(catalog: DemoCatalog, tool: str) -> str:
 def record_mcp_call(store: Store, catalog: DemoCatalog, record: SessionRecord, name: str, args: dict,
                     result: dict, request: Any = None) -> str:
     """Log an MCP ``tools/call`` (a meta tool, under toolkit ``composio``); a multi-execute also logs each
-    tool it was asked to run, with the meta tool's log as ``parent``."""
+    tool it was asked to run, with the meta tool's log as ``parent``. Never fails the call itself."""
+    try:
+        return _record_mcp_call(store, catalog, record, name, args, result, request)
+    except Exception:  # a logging bug must not break the agent's call
+        return ""
+
+
+def _record_mcp_call(store: Store, catalog: DemoCatalog, record: SessionRecord, name: str, args: dict,
+                     result: dict, request: Any) -> str:
     scope = getattr(request, "scope", None) or {}
     request_id = str(scope.get("state", {}).get("request_id", ""))
     ok = bool(result.get("successful"))
