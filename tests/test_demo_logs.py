@@ -179,3 +179,25 @@ def test_the_demo_knobs_record_seed_and_clear(server, api):
     assert sum(log["status"] == "failed" for log in body["logs"]) == 3
     assert api.delete("/_demo/logs").json() == {"cleared": True}
     assert api.post(LIST, json={}).json() == {"logs": [], "next_cursor": None}
+
+
+def test_the_execute_endpoints_entry_is_recorded_with_its_log_id(server, api):
+    """The shape tui/demo/playground.py hands over at its marked call site."""
+    logs.record_entry(server.store, {
+        "user_id": "pg-user", "session_id": "trs_pg", "toolkit": "github", "tool_slug": "GITHUB_CREATE_AN_ISSUE",
+        "connected_account_id": None, "status": "failed", "duration_ms": 0.4,
+        "message": "No active connection for github", "arguments_bytes": 12, "log_id": "log_fromexecute"})
+    logs.record_entry(server.store, {
+        "user_id": "pg-user", "session_id": "trs_pg", "toolkit": "gmail", "tool_slug": "GMAIL_SEND_EMAIL",
+        "connected_account_id": "ca_1", "status": "completed", "duration_ms": 0.2, "message": "ok",
+        "arguments_bytes": 30, "log_id": "log_fromexecute2"})
+    body = check(api.post(LIST, json={"filters": [{"field": "session_id", "operator": "==", "value": "trs_pg"}]}),
+                 200, list_m.LogCreateToolExecutionResponse, gen.PostV31LogsToolExecutionResponse)
+    ok, failed = body["logs"]
+    assert (ok["id"], ok["status"], ok["message"]) == ("log_fromexecute2", "success", "GMAIL_SEND_EMAIL executed successfully")
+    assert ok["metadata"]["connected_account_id"] == "ca_1" and ok["metrics"]["arguments_bytes"] == 30
+    assert (failed["id"], failed["status"]) == ("log_fromexecute", "failed")
+    assert failed["message"] == "GITHUB_CREATE_AN_ISSUE failed: No active connection for github"
+    assert failed["metrics"]["duration_ms"] >= 20  # plausible, not the in-memory 0.4 ms
+    check(api.get(f"{LIST}/log_fromexecute"), 200, detail_m.LogRetrieveToolExecutionResponse,
+          gen.GetV31LogsToolExecutionByIdResponse)

@@ -122,12 +122,14 @@ def record_execution(
     source: dict | None = None,
     at_ms: int | None = None,
     log_id: str = "",
+    metrics: dict | None = None,
 ) -> str:
     """Record one tool execution and return its log id (``log_…``; the execute response's ``log_id``).
 
     ``status`` is "success" or "failed"; ``toolkit`` defaults to the tool slug's prefix in lower case;
     ``duration_ms`` defaults to a plausible value; ``at_ms`` (epoch ms, default now) is when it finished;
-    ``parent`` is ``{"log_id", "tool_slug"}`` of the calling meta tool (multi-execute), if any.
+    ``parent`` is ``{"log_id", "tool_slug"}`` of the calling meta tool (multi-execute), if any;
+    ``log_id`` keeps an id already handed out (the execute response's); ``metrics`` adds figures.
     """
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
@@ -149,7 +151,7 @@ def record_execution(
         "id": log_id, "timestamp": iso(at_ms), "type": LOG_TYPE, "status": status,
         "level": "error" if failed else "info", "message": message, "metadata": metadata,
         "metrics": {"duration_ms": round(duration), "response_size_bytes": len(json.dumps(response, default=str))
-                    if response is not None else 0},
+                    if response is not None else 0, **(metrics or {})},
         "parent": dict(parent) if parent else None,
         "timings": {"start_time": at_ms - round(duration), "end_time": at_ms},
         "context": {"session_id": session_id or None, "trace_id": trace, "request_id": request_id or None},
@@ -158,6 +160,29 @@ def record_execution(
     }
     logs_of(store).add(detail, at_ms)
     return log_id
+
+
+def record_entry(store: Store, entry: dict) -> str:
+    """``record_execution`` for the session ``execute`` endpoint's entry dict (tui/demo/playground.py):
+    ``tool_slug``, ``toolkit``, ``user_id``, ``session_id``, ``connected_account_id`` (or None),
+    ``status`` as the execute ``result_type`` (completed = success, anything else = failed),
+    ``duration_ms``, ``message`` ("ok" when nothing went wrong), ``log_id``, ``arguments_bytes``."""
+    ok = str(entry.get("status", "")).lower() in ("completed", "success")
+    message = str(entry.get("message") or "")
+    tool = str(entry.get("tool_slug") or entry.get("tool") or "")
+    # A real execution takes the network round trip the demo skips: never log the in-memory 0.1 ms.
+    duration = entry.get("duration_ms")
+    duration = None if duration is None or float(duration) < 20 else duration
+    extra = {k: entry[k] for k in ("arguments_bytes",) if entry.get(k) is not None}
+    return record_execution(
+        store, user_id=str(entry.get("user_id") or ""), tool=tool, toolkit=str(entry.get("toolkit") or ""),
+        session_id=str(entry.get("session_id") or ""), status="success" if ok else "failed",
+        duration_ms=duration, message="" if message == "ok" else (f"{tool.upper()} failed: {message}"
+                                                                   if not ok and message else message),
+        request_id=str(entry.get("request_id") or ""),
+        connected_account_id=str(entry.get("connected_account_id") or ""),
+        arguments=entry.get("arguments") if isinstance(entry.get("arguments"), dict) else None,
+        response=entry.get("response"), log_id=str(entry.get("log_id") or ""), metrics=extra)
 
 
 def _toolkit_of(catalog: DemoCatalog, tool: str) -> str:
