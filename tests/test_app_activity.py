@@ -175,3 +175,19 @@ async def test_an_unknown_user_is_an_empty_list_said_plainly(server, fast):
         await open_user_activity(pilot, "nobody")
         status = text(app, "#activity-status")
         assert "No tool executions for user nobody yet" in status and "check the ID" in status
+
+
+async def test_a_covered_activity_screen_stops_polling_and_catches_up_when_shown_again(server, fast):
+    first = logs.record_execution(server.store, user_id="erin", tool="GMAIL_SEND_EMAIL", status="failed")
+    app = make_app(server.base_url, DEMO_API_KEY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await open_user_activity(pilot, "erin")
+        await wait_until(pilot, lambda: shown(app) == [first], what="the first execution")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen_name(app) == "LogScreen", what="the full log")
+        await wait_until(pilot, lambda: not follow_workers(app), what="the covered screen to stop polling")
+        meanwhile = logs.record_execution(server.store, user_id="erin", tool="GMAIL_SEND_EMAIL")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: shown(app) == [meanwhile, first], what="the catch-up after returning")
+        assert "live" in text(app, "#activity-live")

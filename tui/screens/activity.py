@@ -78,6 +78,7 @@ class ActivityScreen(Screen[None]):
         self._follow_lock = threading.Lock()  # one poller at a time, even across pause/resume
         self._follower: Follower | None = None
         self._follow_at_mount = follow
+        self._polling = False
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -115,10 +116,8 @@ class ActivityScreen(Screen[None]):
         table.add_column("Message", width=max(10, self.app.size.width - used), key="message")
         table.focus()
         self.update_live()
-        if self._follow_at_mount:
-            self.start_follow()
-        else:
-            self.load_once()
+        if not self._follow_at_mount:
+            self.load_once()  # following starts when the screen is shown (ScreenResume)
 
     # --- following ---------------------------------------------------------------------------
 
@@ -126,15 +125,28 @@ class ActivityScreen(Screen[None]):
         return Follower(self.app.ctx.gateway, self.query_scope, backoff=Backoff(base=POLL_BASE, idle_max=POLL_IDLE_MAX))
 
     def start_follow(self) -> None:
+        if not self._stop.is_set() and self._polling:
+            return
         if self._follower is None:
             self._follower = self._new_follower()
+        self._polling = True
         self._stop = threading.Event()
         self.state = FollowState.LIVE
         self.follow(self._follower, self._stop)
         self.update_live()
 
     def stop_follow(self) -> None:
+        self._polling = False
         self._stop.set()
+
+    def on_screen_resume(self) -> None:
+        """Shown (first time, or back from the full log): follow unless the operator paused."""
+        if self.state != FollowState.PAUSED:
+            self.start_follow()
+
+    def on_screen_suspend(self) -> None:
+        """Covered by another screen: stop polling; the follower keeps its place for the return."""
+        self.stop_follow()
 
     @work(thread=True, exclusive=True, group="activity-follow", exit_on_error=False, description="follow activity")
     def follow(self, follower: Follower, stop: threading.Event) -> None:
