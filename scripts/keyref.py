@@ -18,7 +18,6 @@ NAMES = {"slash": "/", "question_mark": "?", "escape": "esc", "space": "space", 
 
 def screens():
     from tui.app import ComposioApp
-    from tui.screens.activity import ActivityScreen, LogScreen
     from tui.screens.catalog import CatalogScreen
     from tui.screens.confirm import ConfirmScreen
     from tui.screens.export import ExportScreen
@@ -30,11 +29,14 @@ def screens():
     from tui.screens.sessions import SessionsScreen
     from tui.screens.toolkit import ToolkitScreen
     from tui.screens.verify import VerifyScreen
+    from tui.screens.activity import ActivityScreen  # activity
+    from tui.screens.log_detail import LogScreen  # activity
 
     return [("Everywhere", ComposioApp), ("Catalog", CatalogScreen), ("Toolkit details", ToolkitScreen),
             ("New session", NewSessionScreen), ("Session", SessionScreen), ("Export", ExportScreen),
             ("Readiness", ReadinessScreen), ("Verify", VerifyScreen), ("Sessions", SessionsScreen),
-            ("Activity", ActivityScreen), ("Log", LogScreen), ("Login", LoginScreen), ("Confirm", ConfirmScreen), ("Help", HelpScreen)]
+            ("Login", LoginScreen), ("Confirm", ConfirmScreen), ("Help", HelpScreen),
+            ("Activity", ActivityScreen), ("Log", LogScreen)]
 
 
 def keys_text(key: str) -> str:
