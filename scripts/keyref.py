@@ -33,13 +33,15 @@ def screens():
     from tui.screens.session_tools import SessionToolsScreen
     from tui.screens.tool_detail import ToolDetailScreen
     from tui.screens.try_tool import TryToolScreen
+    from tui.screens.activity import ActivityScreen  # activity
+    from tui.screens.log_detail import LogScreen  # activity
 
     return [("Everywhere", ComposioApp), ("Catalog", CatalogScreen), ("Toolkit details", ToolkitScreen),
             ("New session", NewSessionScreen), ("Session", SessionScreen), ("Export", ExportScreen),
             ("Readiness", ReadinessScreen), ("Verify", VerifyScreen), ("Sessions", SessionsScreen),
             ("Login", LoginScreen), ("Confirm", ConfirmScreen), ("Help", HelpScreen),
             ("Playground", PlaygroundScreen), ("Tool schemas", ToolDetailScreen), ("Try a tool", TryToolScreen),
-            ("Session tools", SessionToolsScreen)]
+            ("Session tools", SessionToolsScreen), ("Activity", ActivityScreen), ("Log", LogScreen)]
 
 
 def keys_text(key: str) -> str:

@@ -110,6 +110,20 @@ async def main(only: list[str] | None = None) -> None:
         await shoot("playground-tool", [*session, ask_playground, "enter"])
         await shoot("playground-try", [*session, ask_playground, "x"])
         await shoot("playground-80x24", [*session, ask_playground], size=(80, 24))
+        await shoot("activity", [activity_failures], wait=False)  # the follow loop never settles
+
+
+async def activity_failures(pilot) -> None:
+    """Catalog a -> Activity (the demo's sample story, live), cursor on the newest failure."""
+    import time
+
+    await pilot.press("a")
+    deadline = time.monotonic() + 10
+    while not getattr(pilot.app.screen, "shown", None) and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+    failures = [i for i, e in enumerate(pilot.app.screen.shown) if e.failed]
+    if failures:
+        pilot.app.screen.query_one("#activity-table").move_cursor(row=failures[0])
 
 
 if __name__ == "__main__":

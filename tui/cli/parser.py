@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     _sessions(sub)
     _provision(sub)
     _tools(sub)  # playground (issue 14)
+
+    _logs(sub)
     return p
 
 
@@ -277,3 +279,26 @@ def _tools(sub) -> None:
     show.set_defaults(handler=("playground_cmd", "cmd_tool_show"))
     show.add_argument("tool_slug", metavar="TOOL_SLUG")
     show.add_argument("--tree", action="store_true", help="print the input schema as a readable tree instead")
+
+def _logs(sub) -> None:
+    """`logs [filters] [--follow]` and `logs show ID` (activity: tui/cli/logs_cmd.py)."""
+    text = "what each user's agent did: tool executions, newest first (--follow tails them live)"
+    cmd = sub.add_parser("logs", help=text, epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+                         description=text + ". Filters combine (AND). An unknown user or session simply has no "
+                                     "activity.\n\n" + LIST_NOTE + " With --follow: JSON Lines whenever stdout "
+                                     "is piped or --json is given, until interrupted (exit 130).")
+    cmd.set_defaults(handler=("logs_cmd", "cmd_logs"))
+    cmd.add_argument("--user", metavar="ID", help="one end user's activity")
+    cmd.add_argument("--session", metavar="ID", help="one Tool Router session's activity (trs_…)")
+    cmd.add_argument("--toolkit", metavar="SLUG", help="one toolkit, e.g. gmail")
+    cmd.add_argument("--tool", metavar="SLUG", help="one tool, e.g. GMAIL_SEND_EMAIL")
+    cmd.add_argument("--status", metavar="STATUS", help="success or failed")
+    cmd.add_argument("--since", metavar="WHEN", help="15m, 2h, 1d or an ISO-8601 time (UTC unless it says)")
+    cmd.add_argument("--limit", type=int, metavar="N", help="at most N logs, 1-100 (default 50)")
+    cmd.add_argument("--follow", "-f", action="store_true", help="keep printing new executions until ctrl+c")
+    _json_flag(cmd)
+    actions = cmd.add_subparsers(dest="logs_command", metavar="[show ID]", title="one log")
+    show = _command(actions, "show", "logs_cmd", "one log in full: metadata, metrics, timings, parent call, "
+                    "session, request and trace ids")
+    show.add_argument("log_id", metavar="ID", help="the log id (log_…)")
+    _json_flag(show)

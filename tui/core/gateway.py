@@ -595,3 +595,28 @@ class Gateway:
         return self._execution(slug, resp)
 
     # --- end playground ----------------------------------------------------------------------------
+
+    # --- activity ---------------------------------------------------------------------------
+    # Tool-execution logs (v3.1 logs API); the shapes and every rule about them live in core/activity.py.
+
+    @_api
+    def log_page(self, *, filters: list[dict], time_range: dict | None = None, cursor: str | None = None,
+                 limit: int = 50) -> Any:
+        """One page of ``POST /api/v3.1/logs/tool_execution``, newest first: ``Page[LogEntry]``."""
+        from composio_client import omit
+
+        from .activity import entry_from
+        from .paging import Page
+
+        resp = self.client.logs.create_tool_execution(
+            limit=limit, cursor=cursor or omit, filters=filters, time_range=time_range or omit)
+        items = [entry_from(log.model_dump(mode="json", by_alias=True, exclude_unset=True, warnings=False)) for log in _field(resp, "logs", [])]
+        return Page(items, _field(resp, "next_cursor"))
+
+    @_api
+    def log_detail(self, log_id: str) -> Any:
+        """``GET /api/v3.1/logs/tool_execution/{id}``: a ``LogDetail`` (timings, context, source, data)."""
+        from .activity import detail_from
+
+        resp = self.client.logs.retrieve_tool_execution(log_id)
+        return detail_from(resp.model_dump(mode="json", by_alias=True, exclude_unset=True, warnings=False))

@@ -187,3 +187,34 @@ class ProvisionStatus(StrEnum):
     UNKNOWN = "unknown"
     """An attempt (now or in an earlier run) never got its answer: a session may exist at the API.
     Not created again unless asked (``--retry-unknown``), since the API cannot list sessions."""
+
+class LogStatus(StrEnum):
+    """A tool-execution log's status, exactly as the API's logs endpoints name it."""
+
+    SUCCESS = "success"
+    FAILED = "failed"
+
+    @classmethod
+    def parse(cls, value: object, *, strict: bool = False) -> LogStatus | None:
+        """The status for ``value`` (any case; "ok"/"error" too). Unknown: None when ``strict``, else
+        SUCCESS (a log the API sent always has one of the two)."""
+        text = str(value or "").strip().lower()
+        text = {"ok": "success", "succeeded": "success", "error": "failed", "failure": "failed",
+                "fail": "failed"}.get(text, text)
+        try:
+            return cls(text)
+        except ValueError:
+            return None if strict else cls.SUCCESS
+
+
+class FollowState(StrEnum):
+    """What a live tail of the activity logs is doing (the console's "live" marker shows it)."""
+
+    LIVE = "live"
+    """Polling; the last poll succeeded."""
+    PAUSED = "paused"
+    """Stopped by the operator; nothing is polled."""
+    RATE_LIMITED = "rate_limited"
+    """The API said 429; waiting as long as its retry-after asks."""
+    FAILING = "failing"
+    """The last poll failed (network, 5xx); retrying with backoff."""

@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
+from tui.demo import logs as activity_logs
 from tui.demo import meta_tools
 from tui.demo import sessions as s
 from tui.demo.data import DemoCatalog
@@ -111,6 +112,7 @@ class McpEndpoint:
                 result = meta_tools.manage_connections(record, self.catalog, self.store, args, base)
             else:
                 result = meta_tools.not_available(name)
+            activity_logs.record_mcp_call(self.store, self.catalog, record, name, args, result, request)
             return types.CallToolResult(
                 content=[types.TextContent(text=json.dumps(result))],
                 structured_content=result,

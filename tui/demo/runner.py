@@ -127,6 +127,9 @@ def launch(**server_options: object) -> DemoRun:
 
     options = {"auto_activate_after": 8.0} | server_options
     server = DemoServer(**options).start()  # type: ignore[arg-type]
+    from tui.demo.logs import seed_demo  # the demo story starts with some activity
+
+    seed_demo(server)
     tmp = tempfile.TemporaryDirectory(prefix="composio-tui-demo-")
 
     def stop() -> None:

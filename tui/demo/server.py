@@ -16,6 +16,8 @@ from starlette.types import ASGIApp
 
 from tui.demo import accounts
 from tui.demo import playground
+
+from tui.demo import logs as activity_logs
 from tui.demo import sessions as s
 from tui.demo.data import DemoCatalog
 from tui.demo.faults import FaultEngine, Faults
@@ -255,6 +257,8 @@ def create_app(
         Route("/_demo/sessions", demo_sessions),
         Route("/_demo/faults", demo_faults, methods=["GET", "POST"]),
         *playground.routes(catalog, store),  # issue 14: search, tools, execute, execute_meta, tools/{slug}
+
+        *activity_logs.routes(catalog, store),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={ApiFailure: failure, HTTPException: failure, Exception: failure})

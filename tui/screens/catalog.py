@@ -52,6 +52,8 @@ class CatalogScreen(Screen):
         Binding("x", "clear_marks", "Clear marks", id="catalog.clear", show=False),
         Binding("i", "open_detail", "Details", id="catalog.detail", show=False,
                 tooltip="Details of the toolkit (enter too)"),
+        Binding("a", "activity", "Activity", id="catalog.activity", show=False,
+                tooltip="What every user's agent did: tool executions, live"),
     ]
 
     def __init__(self) -> None:
@@ -372,3 +374,9 @@ class CatalogScreen(Screen):
 
     def action_sessions(self) -> None:
         self.app.action_sessions()
+
+    # --- activity ---
+    def action_activity(self) -> None:
+        from .activity import ActivityScreen
+
+        self.app.push_screen(ActivityScreen())

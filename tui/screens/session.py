@@ -26,6 +26,8 @@ class SessionScreen(SessionActions, Screen[None]):
         Binding("t", "playground", "Playground", id="session.playground",  # playground (issue 14)
                 tooltip="Ask in plain words what the agent would find; try a tool"),
         Binding("escape", "back", "Back", id="session.back"),
+        Binding("a", "activity", "Activity", id="session.activity", show=False,
+                tooltip="What ran in this session: tool executions, live"),
     ]
 
     def __init__(self, info: SessionInfo, *, created: bool = False, state: str = LedgerState.ACTIVE) -> None:
@@ -93,3 +95,9 @@ class SessionScreen(SessionActions, Screen[None]):
         from .playground import PlaygroundScreen
 
         self.app.push_screen(PlaygroundScreen(self.info))
+
+    # --- activity ---
+    def action_activity(self) -> None:
+        from .activity import ActivityScreen
+
+        self.app.push_screen(ActivityScreen(session=self.info.session_id, user=self.info.user_id))
