@@ -104,3 +104,28 @@ class ConnectionState(StrEnum):
         """States a wait for ACTIVE ends on: nothing will change them without the operator."""
         return self in (ConnectionState.ACTIVE, ConnectionState.FAILED, ConnectionState.EXPIRED,
                         ConnectionState.INACTIVE, ConnectionState.REVOKED, ConnectionState.NO_AUTH)
+
+
+# --- users and connections ---
+
+
+class WaitOutcome(StrEnum):
+    """How a wait for a connected account to turn ACTIVE ended."""
+
+    ACTIVE = "ACTIVE"
+    ENDED = "ENDED"
+    """The account reached another terminal status (FAILED, EXPIRED, INACTIVE, REVOKED)."""
+    TIMEOUT = "TIMEOUT"
+    CANCELLED = "CANCELLED"
+
+
+class OffboardOutcome(StrEnum):
+    """What offboarding did to one item (a session or a connected account)."""
+
+    PLANNED = "planned"
+    """Dry run, or not reached yet: it will be removed."""
+    DELETED = "deleted"
+    ALREADY_GONE = "already_gone"
+    """The API no longer had it (404): nothing left to remove."""
+    FAILED = "failed"
+    """The API refused or did not answer; it is still there (or may be): run the offboarding again."""
