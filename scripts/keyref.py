@@ -29,10 +29,16 @@ def screens():
     from tui.screens.sessions import SessionsScreen
     from tui.screens.toolkit import ToolkitScreen
     from tui.screens.verify import VerifyScreen
+    from tui.screens.connect import ConnectScreen  # users and connections
+    from tui.screens.offboard import OffboardScreen
+    from tui.screens.user import UserScreen
+    from tui.screens.users import UsersScreen
 
     return [("Everywhere", ComposioApp), ("Catalog", CatalogScreen), ("Toolkit details", ToolkitScreen),
             ("New session", NewSessionScreen), ("Session", SessionScreen), ("Export", ExportScreen),
             ("Readiness", ReadinessScreen), ("Verify", VerifyScreen), ("Sessions", SessionsScreen),
+            ("Users", UsersScreen), ("User", UserScreen), ("Connect link", ConnectScreen),
+            ("Offboard", OffboardScreen),
             ("Login", LoginScreen), ("Confirm", ConfirmScreen), ("Help", HelpScreen)]
 
 
