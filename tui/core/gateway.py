@@ -408,46 +408,7 @@ class Gateway:
         """Exactly the headers an exported client config carries (the key: handle with care)."""
         return {"x-api-key": self._key}
 
-    # --- TEMPORARY (users): fidelity's Gateway.accounts, until its branch is merged; drop this block then ---
-
-    @_api
-    def accounts(self, *, user_id: str | None = None, toolkits: list[str] | None = None,
-                 statuses: list[str] | None = None, auth_config_ids: list[str] | None = None,
-                 ) -> list[Any]:
-        return [a for page in self.account_pages(user_id=user_id, toolkits=toolkits, statuses=statuses,
-                                                 auth_config_ids=auth_config_ids) for a in page]
-
-    def account_pages(self, *, user_id: str | None = None, toolkits: list[str] | None = None,
-                      statuses: list[str] | None = None, auth_config_ids: list[str] | None = None,
-                      ) -> Iterator[list[Any]]:
-        from composio_client import omit
-
-        from .paging import Page, pages
-
-        def fetch(cursor: str | None) -> Page:
-            resp = self._call(lambda: self.client.connected_accounts.list(
-                user_ids=[user_id] if user_id else omit, toolkit_slugs=list(toolkits) if toolkits else omit,
-                statuses=[str(s) for s in statuses] if statuses else omit,
-                auth_config_ids=list(auth_config_ids) if auth_config_ids else omit,
-                cursor=cursor or omit, limit=100))
-            return Page([_user_account(i) for i in _field(resp, "items", [])], _field(resp, "next_cursor"))
-
-        for page in pages(fetch, what="connected accounts"):
-            yield page.items
-
-    def _call(self, thunk: Callable[[], T]) -> T:
-        _no_telemetry()
-        try:
-            return thunk()
-        except Exception as exc:
-            raise translate(exc, self.base_url) from exc
-
     # --- users and connections ---
-
-    @_api
-    def account(self, account_id: str) -> Any:
-        """One connected account (retrieve) as a ConnectedAccount."""
-        return _user_account(self.client.connected_accounts.retrieve(account_id))
 
     @_api
     def delete_account(self, account_id: str) -> bool:
@@ -493,17 +454,3 @@ class Gateway:
         return ConnectLink(toolkit=toolkit, redirect_url=resp.redirect_url,
                            connected_account_id=resp.connected_account_id)
 
-
-def _user_account(item: Any) -> Any:  # TEMPORARY (users): fidelity's _account, until merged
-    from .models import ConnectedAccount
-    from .states import AccountStatus
-
-    val = _field(_field(item, "state"), "val")
-    return ConnectedAccount(
-        id=str(item.id), toolkit=str(_field(_field(item, "toolkit"), "slug", "")),
-        user_id=str(_field(item, "user_id", "")),
-        status=AccountStatus.parse(_field(item, "status")) or AccountStatus.FAILED,
-        status_reason=str(_field(item, "status_reason", "")), is_disabled=bool(_field(item, "is_disabled", False)),
-        auth_config_id=str(_field(_field(item, "auth_config"), "id", "")),
-        created_at=str(_field(item, "created_at", "")), updated_at=str(_field(item, "updated_at", "")),
-        redirect_url=str(_field(val, "redirect_url", "") or _field(val, "redirectUrl", "") or ""))

@@ -97,26 +97,3 @@ class Catalog:
     fetched_at: float = 0.0
     base_url: str = ""
 
-
-# --- TEMPORARY (users): fidelity's ConnectedAccount, until its branch is merged; drop this block then ---
-from .states import AccountStatus  # noqa: E402
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectedAccount:
-    """One connected account of an end user, from the connected accounts list (the source of truth)."""
-
-    id: str
-    toolkit: str
-    user_id: str
-    status: AccountStatus
-    status_reason: str = ""
-    is_disabled: bool = False
-    auth_config_id: str = ""
-    created_at: str = ""
-    updated_at: str = ""
-    redirect_url: str = ""
-
-    @property
-    def state(self) -> ConnectionState:
-        return ConnectionState.of(self.status)

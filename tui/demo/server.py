@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from tui.demo import accounts
+from tui.demo import connections
 from tui.demo import sessions as s
 from tui.demo.data import DemoCatalog
 from tui.demo.faults import FaultEngine, Faults
@@ -231,7 +231,7 @@ def create_app(
         Route(f"{API}/tool_router/session/{{session_id}}/toolkits", session_toolkits),
         Route(f"{API}/tool_router/session/{{session_id}}/link", link, methods=["POST"]),
         Route(f"{API}/connected_accounts/{{account_id}}", connected_account),
-        *accounts.routes(catalog, store),  # users and connections: delete, status, refresh, link
+        *connections.routes(catalog, store),  # users and connections: delete, status, refresh, link
         Route("/tool_router/{session_id}/mcp", mcp, methods=["GET", "POST", "DELETE"]),
         Route("/link/{token}", link_page, methods=["GET", "POST"]),
         Route("/_demo/connected_accounts/{account_id}/status", demo_status, methods=["POST"]),

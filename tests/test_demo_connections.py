@@ -16,7 +16,7 @@ from composio_client.types import (
 )
 from demo_fixtures import api, create_session, server  # noqa: F401  (fixtures)
 from test_demo_contract import check, check_error
-from tui.demo.accounts import auth_config_id
+from tui.demo.connections import auth_config_id
 
 pytestmark = pytest.mark.timeout(60)
 

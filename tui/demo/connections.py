@@ -3,7 +3,7 @@
 The rule: these act on the same accounts the session links create and the accounts list serves (one
 ``Store``); every body is shaped like composio_client's response model for that endpoint, and request
 bodies are strict (an unknown field is refused, as production does). Retrieve is served by
-``server.py``'s existing route.
+``server.py``'s existing route, the list by ``accounts.py``.
 """
 
 from __future__ import annotations
@@ -114,22 +114,7 @@ def routes(catalog: DemoCatalog, store: Store) -> list[Route]:
         return JSONResponse({"link_token": account.link_token, "redirect_url": account.redirect_url,
                              "expires_at": expires, "connected_account_id": account.id}, status_code=201)
 
-    async def temporary_list(request: Request) -> Response:  # TEMPORARY (users): fidelity's list endpoint
-        from tui.demo.sessions import account_body
-        from tui.demo.shapes import paginate, parse_limit
-
-        q = request.query_params
-
-        def csv(name: str) -> set[str]:
-            return {x.strip() for x in (q.get(name) or "").split(",") if x.strip()}
-
-        users, kits, statuses, configs = csv("user_ids"), csv("toolkit_slugs"), csv("statuses"), csv("auth_config_ids")
-        items = [a for a in store.accounts() if (not users or a.user_id in users) and (not kits or a.toolkit in kits)
-                 and (not statuses or a.status in statuses) and (not configs or a.auth_config_id in configs)]
-        return JSONResponse(paginate(items, parse_limit(q.get("limit"), 1, 1000), q.get("cursor"), account_body))
-
     return [
-        Route(f"{API}/connected_accounts", temporary_list),  # TEMPORARY (users): until fidelity's is merged
         Route(f"{API}/connected_accounts/link", link, methods=["POST"]),
         Route(f"{API}/connected_accounts/{{account_id}}", delete, methods=["DELETE"]),
         Route(f"{API}/connected_accounts/{{account_id}}/status", update_status, methods=["PATCH"]),
