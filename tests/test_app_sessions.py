@@ -346,7 +346,8 @@ async def test_readiness_grid_link_and_poll_to_active_or_failed(server, monkeypa
         assert server.activate(gmail.id, "FAILED")
         await wait_until(pilot, lambda: "gmail ended FAILED" in text(app, "#link-text"), what="FAILED")
         await settle(pilot)
-        assert grid(app)[1][2] == "✗ failed — reconnect" and "2/3 ready" in text(app, "#ready-title")
+        assert grid(app)[1][2] == "✗ failed — reconnect: OAuth callback failed during token exchange"
+        assert "2/3 ready" in text(app, "#ready-title")
 
 
 # --- verify ---------------------------------------------------------------------------------------

@@ -202,7 +202,7 @@ def test_a_dropped_answer_is_unknown_and_the_rerun_says_so(api, capsys, tmp_path
     rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
     [row] = json_lines(out)
     assert rc == 5 and row["status"] == "failed" and "outcome is unknown" in row["error"]
-    assert [r["state"] for r in ledger_rows()] == ["pending"]  # never claimed to have failed
+    assert [r["state"] for r in ledger_rows()] == ["unknown"]  # never claimed to have failed
     api.set_faults(drop_rate=0.0)
     rc, out, err = cli(capsys, "provision", "--users", path, "--toolkit", "github")
     [row] = json_lines(out)

@@ -101,11 +101,17 @@ def test_session_create_shapes(api, server):
     ({"user_id": "   "}, "user_id"),
     ({"toolkits": {"enable": ["github"]}}, "user_id"),
     ({"user_id": "u", "toolkits": {"enable": ["github"], "disable": ["slack"]}}, "mutually exclusive"),
-    ({"user_id": "u", "toolkits": {"enable": "github"}}, "list"),
+    ({"user_id": "u", "toolkits": {"enable": "github"}}, "array"),
+    ({"user_id": "u", "toolkit": ["github"]}, "Unrecognized key(s) in object: 'toolkit'"),
+    ({"user_id": "u", "toolkits": {"enabled": ["github"]}}, "Unrecognized key(s) in object: 'enabled'"),
+    ({"user_id": "u", "manage_connections": {"enable": True, "wait": 1}}, "'wait'"),
 ])
 def test_session_create_rejects(api, body, fragment):
+    """As production: a generic 400 message, the specific reasons in the envelope's ``errors``."""
     resp = api.post("/api/v3.1/tool_router/session", json=body)
-    assert resp.status_code == 400 and fragment in resp.json()["error"]["message"]
+    err = resp.json()["error"]
+    assert resp.status_code == 400 and err["message"] == "Validation error while processing request"
+    assert any(fragment in e for e in err["errors"]), err
     assert api.get("/_demo/sessions").json()["items"] == []
 
 
@@ -164,7 +170,15 @@ def test_link_flow_and_demo_status(api, server):
 def test_link_rejects(api, toolkit, fragment):
     sid = create_session(api, "u", ["github", "hackernews"])["session_id"]
     resp = api.post(f"/api/v3.1/tool_router/session/{sid}/link", json={"toolkit": toolkit})
-    assert resp.status_code == 400 and fragment in resp.json()["error"]["message"]
+    err = resp.json()["error"]
+    assert resp.status_code == 400 and err["message"] == "Validation error while processing request"
+    assert fragment in " ".join(err["errors"])
+
+
+def test_link_refuses_unknown_fields(api):
+    sid = create_session(api, "u", ["github"])["session_id"]
+    resp = api.post(f"/api/v3.1/tool_router/session/{sid}/link", json={"toolkit": "github", "user_id": "u"})
+    assert resp.status_code == 400 and "Unrecognized key(s) in object: 'user_id'" in resp.json()["error"]["errors"][0]
 
 
 def test_auto_activate_after(tmp_path):

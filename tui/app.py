@@ -144,7 +144,7 @@ class ComposioApp(App):
             self.call_from_thread(self.refresh_catalog)
             return
         try:  # warm the SDK (a 2-5 s import) now, so the first action on a cached catalog is quick
-            ctx.gateway.sdk  # noqa: B018
+            ctx.gateway._composio()  # house: becomes ctx.gateway.warm()
         except ApiError:
             pass
 

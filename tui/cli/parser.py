@@ -87,6 +87,10 @@ def _toolkits(sub) -> None:
     info.add_argument("slug", help="exact toolkit slug, e.g. github")
     info.add_argument("--refresh", action="store_true", help="fetch the catalog even if the cache is fresh")
     _json_flag(info)
+    cats = _command(group, "categories", "toolkits_cmd", "list the toolkit categories: id, name and toolkit count",
+                    note=LIST_NOTE)
+    cats.add_argument("--refresh", action="store_true", help="fetch the catalog even if the cache is fresh")
+    _json_flag(cats)
 
 
 def _sessions(sub) -> None:

@@ -31,7 +31,7 @@ def _entry_row(entry: Entry) -> dict:
 def _info_row(info: SessionInfo, entry: Entry | None = None) -> dict:
     return {"session_id": info.session_id, "user_id": info.user_id, "mcp_url": info.mcp_url,
             "toolkits": list(info.toolkits), "manage_connections": info.manage_connections,
-            "tool_router_tools": list(info.tool_router_tools),
+            "tool_router_tools": list(info.tool_router_tools), "excluded": list(info.excluded),
             "state": entry.state if entry else None, "created_at": entry.created_at if entry else None}
 
 
@@ -98,14 +98,16 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_NOT_FOUND
     entry = ctx.ledger.get(args.session_id)
     connections = [{"toolkit": c.slug, "name": c.name, "state": c.state, "ready": c.ready,
-                    "connected_account_id": c.connected_account_id}
+                    "connected_account_id": c.connected_account_id, "status_reason": c.status_reason,
+                    "is_disabled": c.is_disabled}
                    for c in sessions.readiness(ctx.gateway, info)]
     record = _info_row(info, entry) | {"connections": connections}
     if stdout_tty() and not args.json:
-        emit_record(record, as_json=False, fields=SESSION_FIELDS + [("tool_router_tools", "meta tools")])
+        emit_record(record | {"toolkits": info.toolkit_scope}, as_json=False,
+                    fields=SESSION_FIELDS + [("excluded", "excluded"), ("tool_router_tools", "meta tools")])
         print()
         emit_list(connections, [("toolkit", "TOOLKIT"), ("state", "CONNECTION"), ("ready", "READY"),
-                                ("connected_account_id", "ACCOUNT")], as_json=False)
+                                ("connected_account_id", "ACCOUNT"), ("status_reason", "REASON")], as_json=False)
     else:
         emit_record(record, as_json=args.json)
     return EXIT_OK
@@ -152,7 +154,7 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     if url is None:
         return _not_found(args.session_id)
     say(f"Connecting to {url} like an MCP client (initialize, tools/list)…")
-    result = probe.verify_sync(url, ctx.gateway.mcp_headers(), timeout=ctx.settings.timeout)
+    result = probe.verify_session(ctx.gateway, url, timeout=ctx.settings.timeout)
     record = {"session_id": args.session_id, "mcp_url": url, "ok": result.ok, "server": result.server,
               "tools": list(result.tools), "diagnosis": result.diagnosis, "seconds": round(result.seconds, 3)}
     if result.ok:
@@ -186,7 +188,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
         say(f"note: the ledger marks this session '{entry.state}'.")
     try:
         text = export.render(args.format, url, key_mode=mode, key=ctx.key.key if mode == "literal" else None,
-                             server_name=args.server_name)
+                             server_name=args.server_name, api_url=ctx.base_url)
     except ValueError as exc:
         error(str(exc))
         return EXIT_USAGE

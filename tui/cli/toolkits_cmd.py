@@ -109,9 +109,9 @@ def cmd_info(ctx: Context, args: argparse.Namespace) -> int:
     detail = ctx.gateway.toolkit_detail(toolkit.slug)
     tools = ctx.gateway.tools(toolkit.slug)
     record = row(toolkit) | {
-        "managed_auth": detail.get("managed_auth", []),
-        "versions": detail.get("versions", []),
-        "app_url": detail.get("app_url") or toolkit.app_url,
+        "managed_auth": list(detail.managed_auth),
+        "versions": list(detail.versions),
+        "app_url": detail.app_url or toolkit.app_url,
         "tools": [{"slug": t.slug, "name": t.name, "description": t.description, "tags": list(t.tags)}
                   for t in tools],
     }
@@ -127,4 +127,21 @@ def cmd_info(ctx: Context, args: argparse.Namespace) -> int:
                       as_json=False, shrink=("description",))
     else:
         emit_record(record, as_json=args.json)
+    return EXIT_OK
+
+
+# --- categories (fidelity, issue 11.5) ---------------------------------------------------------------
+
+CATEGORY_COLUMNS = [("id", "ID"), ("name", "NAME"), ("toolkits", "TOOLKITS")]
+
+
+def cmd_categories(ctx: Context, args: argparse.Namespace) -> int:
+    """Every category of the catalog (all pages of the API's list) with how many toolkits it holds."""
+    catalog = catalog_for(ctx, args.refresh)
+    counts: dict[str, int] = {}
+    for tk in catalog.toolkits:
+        for cat in tk.categories:
+            counts[cat.id] = counts.get(cat.id, 0) + 1
+    rows = [{"id": c.id, "name": c.name, "toolkits": counts.get(c.id, 0)} for c in catalog.categories]
+    emit_list(rows, CATEGORY_COLUMNS, as_json=args.json, empty="No categories.")
     return EXIT_OK

@@ -13,11 +13,11 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from .errors import ConfigError
+from .origin import PRODUCTION_URL
 from .paths import Paths, default_paths
 
 __all__ = ["ConfigError", "Settings", "load", "base_url_source", "PRODUCTION_URL"]
 
-PRODUCTION_URL = "https://backend.composio.dev"
 
 
 class Settings(BaseSettings):

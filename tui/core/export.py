@@ -24,6 +24,8 @@ import re
 import shlex
 from urllib.parse import urlsplit
 
+from .origin import key_refusal
+
 FORMATS = ("claude-code", "mcp-json", "cursor", "vscode", "mcp-remote", "curl")
 KEY_MODES = ("placeholder", "env", "literal")
 
@@ -121,13 +123,17 @@ def render(
     key: str | None = None,
     server_name: str = "composio",
     env_var: str = "COMPOSIO_API_KEY",
+    api_url: str | None = None,
 ) -> str:
     """Render a client configuration (JSON text or a shell command) for the MCP ``url``.
 
-    ``literal`` mode needs ``key`` and is the only mode whose output contains it.
+    ``literal`` mode needs ``key`` and is the only mode whose output contains it. With ``api_url``, a
+    ``url`` off the API's origin is refused (every format tells the client to send the key to it).
     """
     _check(fmt, key_mode)
     _check_url(url)
+    if api_url is not None and (refusal := key_refusal(url, api_url)):
+        raise ValueError(refusal)
     if not server_name or _CONTROL_RE.search(server_name):
         raise ValueError("The server name must be non-empty and free of control characters.")
     if not _ENV_NAME_RE.match(env_var):

@@ -10,30 +10,33 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any, TypeVar
 
 from . import errors
 from .errors import ApiError
 from .models import (
-    ACTIVE,
-    EXPIRED,
-    FAILED,
-    INITIATED,
-    NO_AUTH,
-    NOT_CONNECTED,
     Catalog,
     Category,
+    ConnectedAccount,
     ConnectLink,
     SessionInfo,
     Tool,
     Toolkit,
     ToolkitConnection,
+    ToolkitDetail,
 )
+from .origin import PRODUCTION_URL, key_refusal
+from .paging import Page, collect, pages
+from .states import AccountStatus, ConnectionState
 
-PRODUCTION_URL = "https://backend.composio.dev"
 CATALOG_PAGE = 200
+TOOLS_PAGE = 1000
+"""The largest page the tools list allows (spec: limit max 1000)."""
 SESSION_TOOLKITS_PAGE = 50
+"""The session toolkits endpoint allows 1..50."""
+ACCOUNTS_PAGE = 100
+CATEGORIES_PAGE = 1000
 
 T = TypeVar("T")
 log = logging.getLogger("tui.gateway")
@@ -41,7 +44,7 @@ log = logging.getLogger("tui.gateway")
 
 def _field(obj: Any, name: str, default: Any = None) -> Any:
     """Read an optional field: response models accept missing fields, so read defensively."""
-    value = getattr(obj, name, default)
+    value = obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
     return default if value is None else value
 
 
@@ -67,46 +70,104 @@ def _toolkit(item: Any, rank: int) -> Toolkit:
     )
 
 
-def _session(resp: Any, user_id: str = "") -> SessionInfo:
+def _slugs(cfg: Any, *names: str) -> tuple[str, ...]:
+    for name in names:
+        found = list(_field(cfg, name, []) or [])
+        if found:
+            return tuple(str(x) for x in found)
+    return ()
+
+
+def _session(resp: Any, user_id: str = "", *, tools: Any = None) -> SessionInfo:
+    """A create or retrieve response (or the SDK session's ``config``) as a SessionInfo."""
     config = _field(resp, "config")
     toolkits_cfg = _field(config, "toolkits")
-    slugs: list[str] = []
-    if toolkits_cfg is not None:
-        # The API echoes {enabled: [...]}; older servers and requests say {enable: [...]}.
-        for name in ("enabled", "enable"):
-            slugs = list(_field(toolkits_cfg, name, []) or [])
-            if not slugs and isinstance(toolkits_cfg, dict):
-                slugs = list(toolkits_cfg.get(name) or [])
-            if slugs:
-                break
+    # The API echoes {enabled: [...]} or {disabled: [...]}; requests (and older servers) say enable/disable.
+    enabled = _slugs(toolkits_cfg, "enabled", "enable")
+    excluded = () if enabled else _slugs(toolkits_cfg, "disabled", "disable")
     manage = _field(config, "manage_connections")
-    enabled = True if manage is None else bool(_field(manage, "enabled", _field(manage, "enable", True)))
+    manage_on = True if manage is None else bool(_field(manage, "enabled", _field(manage, "enable", True)))
+    meta_tools = tools if tools is not None else _field(resp, "tool_router_tools", [])
     return SessionInfo(
-        session_id=resp.session_id,
+        session_id=_field(resp, "session_id", ""),
         user_id=_field(config, "user_id", user_id) or user_id,
         mcp_url=_field(_field(resp, "mcp"), "url", ""),
-        toolkits=tuple(slugs),
-        tool_router_tools=tuple(_field(resp, "tool_router_tools", [])),
-        manage_connections=enabled,
+        toolkits=enabled,
+        tool_router_tools=tuple(str(t) for t in meta_tools),
+        manage_connections=manage_on,
+        excluded=excluded,
     )
 
 
-def _connection_state(item: Any) -> str:
+def _status(value: Any) -> AccountStatus | None:
+    return AccountStatus.parse(value)
+
+
+def _hint_state(item: Any) -> ConnectionState:
+    """The session toolkits endpoint's own word on a toolkit: only a hint (ComposioHQ/composio#3118)."""
     if _field(item, "is_no_auth", False):
-        return NO_AUTH
+        return ConnectionState.NO_AUTH
     account = _field(item, "connected_account")
-    if account is None:
-        return NOT_CONNECTED
-    status = str(_field(account, "status", "")).upper()
-    if status == ACTIVE:
-        return ACTIVE
-    if status in ("INITIATED", "INITIALIZING"):
-        return INITIATED
-    if status == EXPIRED:
-        return EXPIRED
-    if status in ("FAILED", "REVOKED", "INACTIVE"):
-        return FAILED
-    return NOT_CONNECTED
+    return ConnectionState.of(_status(_field(account, "status"))) if account is not None else ConnectionState.NOT_CONNECTED
+
+
+def _redirect_url(state: Any) -> str:
+    val = _field(state, "val")
+    return str(_field(val, "redirect_url", "") or _field(val, "redirectUrl", "") or "")
+
+
+def _account(item: Any) -> ConnectedAccount:
+    return ConnectedAccount(
+        id=str(item.id),
+        toolkit=str(_field(_field(item, "toolkit"), "slug", "")),
+        user_id=str(_field(item, "user_id", "")),
+        status=_status(_field(item, "status")) or AccountStatus.FAILED,
+        status_reason=str(_field(item, "status_reason", "")),
+        is_disabled=bool(_field(item, "is_disabled", False)),
+        auth_config_id=str(_field(_field(item, "auth_config"), "id", "")),
+        created_at=str(_field(item, "created_at", "")),
+        updated_at=str(_field(item, "updated_at", "")),
+        redirect_url=_redirect_url(_field(item, "state")),
+    )
+
+
+def _envelope_errors(details: dict) -> str:
+    """The envelope's ``errors`` list (the specific reasons behind a generic 400 message), joined."""
+    found = details.get("errors") or []
+    return "; ".join(str(e).strip() for e in found if str(e).strip()) if isinstance(found, list) else ""
+
+
+def _said(details: dict) -> str:
+    message = str(details.get("message") or "").strip()
+    reasons = _envelope_errors(details)
+    if reasons and reasons not in message:
+        message = f"{message.rstrip('.')}: {reasons}" if message else reasons
+    return message
+
+
+def _sdk_error(exc: BaseException, where: str) -> ApiError | None:
+    """The SDK's own exceptions (``composio.exceptions``): they do not derive from composio_client's."""
+    try:
+        from composio import exceptions as cx
+    except Exception:  # pragma: no cover - broken install
+        return None
+    if not isinstance(exc, cx.ComposioError):
+        return None
+    text = str(exc).split("\n", 1)[0].strip()
+    if isinstance(exc, cx.MCPDestinationError):
+        return ApiError(errors.OUTCOME_UNKNOWN,
+                        f"The API created the session, but its MCP URL's origin {exc.mcp_origin or '?'} is not "
+                        f"the API origin {exc.api_origin or where}, so the SDK withheld the key and the session id",
+                        hint="Do not create it again blindly; check the sessions at the API, and the base URL")
+    if isinstance(exc, cx.SessionConfigConflictError):
+        return ApiError(errors.CONFLICT, text or "The session changed since it was read (409)", status=409,
+                        hint="Refresh the session and try again")
+    if isinstance(exc, cx.ComposioSDKTimeoutError):
+        return ApiError(errors.TIMEOUT, text or f"{where} did not answer in time",
+                        hint="Check the network or raise `timeout` in the config")
+    if isinstance(exc, (cx.InvalidParams, cx.ValidationError)):
+        return ApiError(errors.BAD_REQUEST, f"The SDK refused the request before sending it: {text or type(exc).__name__}")
+    return ApiError(errors.BAD_REQUEST, f"The SDK refused: {text or type(exc).__name__}")
 
 
 def translate(exc: BaseException, base_url: str = "") -> ApiError:
@@ -119,7 +180,7 @@ def translate(exc: BaseException, base_url: str = "") -> ApiError:
     request_id = getattr(exc, "request_id", None)
     if isinstance(exc, cc.APIStatusError):
         details = exc.details or {}
-        said = str(details.get("message") or "").strip()
+        said = _said(details)
         fix = str(details.get("suggested_fix") or "").strip()
         status = exc.status_code
         kw = {"status": status, "request_id": request_id}
@@ -131,6 +192,9 @@ def translate(exc: BaseException, base_url: str = "") -> ApiError:
                             hint=fix or "Use a project key with session management permissions", **kw)
         if status == 404:
             return ApiError(errors.NOT_FOUND, said or "Not found (404)", hint=fix, **kw)
+        if status == 409:
+            return ApiError(errors.CONFLICT, f"The API reports a conflict (409){': ' + said if said else ''}",
+                            hint=fix or "Refresh and try again", **kw)
         if status == 429:
             retry = _seconds(exc.response.headers.get("retry-after", ""))
             wait = f"; retry in {retry:g} s" if retry is not None else ""
@@ -160,6 +224,8 @@ def translate(exc: BaseException, base_url: str = "") -> ApiError:
             return ApiError(errors.CONFIG, f"Refusing to send the API key over plain http to {where}",
                             hint="Use an https:// base URL (http is allowed only on loopback)")
         return ApiError(errors.BAD_REQUEST, text or type(exc).__name__)
+    if (sdk := _sdk_error(exc, where)) is not None:
+        return sdk
     return ApiError(errors.BAD_RESPONSE, f"Unexpected failure talking to {where}: {type(exc).__name__}",
                     hint="Try again; run with the debug log on and report it if it persists")
 
@@ -200,7 +266,10 @@ def _api(method: Callable[..., T]) -> Callable[..., T]:
 
 
 class Gateway:
-    """A thread-safe facade over the Composio SDK for one base URL and one key."""
+    """A thread-safe facade over the Composio SDK for one base URL and one key.
+
+    The SDK objects stay inside: callers get plain dataclasses from ``tui.core.models``.
+    """
 
     def __init__(self, base_url: str, api_key: str, *, timeout: float = 15.0, max_retries: int = 1) -> None:
         self.base_url = (base_url or PRODUCTION_URL).rstrip("/")
@@ -211,7 +280,7 @@ class Gateway:
         self.timeout = timeout
         self.max_retries = max_retries
         self._sdk: Any = None
-        self._creator: Any = None
+        self._creator_sdk: Any = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:  # never the key
@@ -228,25 +297,22 @@ class Gateway:
         except Exception as exc:
             raise translate(exc, self.base_url) from exc
 
-    @property
-    def sdk(self) -> Any:
+    def _composio(self) -> Any:
         with self._lock:
             if self._sdk is None:
                 self._sdk = self._build(self.max_retries)
             return self._sdk
 
-    @property
-    def creator(self) -> Any:
+    def _creator(self) -> Any:
         """A zero-retry SDK for session creation: a blind retry after a lost answer would make a
         second session the ledger never hears of. Callers decide about retries (see sessions.create)."""
         with self._lock:
-            if self._creator is None:
-                self._creator = self._build(0)
-            return self._creator
+            if self._creator_sdk is None:
+                self._creator_sdk = self._build(0)
+            return self._creator_sdk
 
-    @property
-    def client(self) -> Any:
-        return self.sdk.client
+    def _client(self) -> Any:
+        return self._composio().client
 
     # --- catalog -------------------------------------------------------------------------
 
@@ -256,7 +322,7 @@ class Gateway:
                      ) -> tuple[list[Toolkit], str | None, int]:
         from composio_client import omit
 
-        resp = self.client.toolkits.list(
+        resp = self._client().toolkits.list(
             cursor=cursor or omit, limit=limit, search=search or omit, category=category or omit,
             sort_by=sort_by,
         )
@@ -265,24 +331,36 @@ class Gateway:
 
     def iter_toolkits(self, *, page_size: int = CATALOG_PAGE, search: str | None = None,
                       category: str | None = None) -> Iterator[tuple[list[Toolkit], int]]:
-        """Yield (page, total_items) following ``next_cursor`` to the end."""
-        cursor: str | None = None
+        """Yield (new toolkits of the page, total_items) through every page (``paging.pages``)."""
         seen: set[str] = set()
         offset = 0
-        while True:
-            items, cursor, total = self.toolkit_page(cursor=cursor, limit=page_size, search=search,
-                                                     category=category, offset=offset)
-            fresh = [t for t in items if t.slug not in seen]
-            seen.update(t.slug for t in fresh)
+
+        def fetch(cursor: str | None) -> Page[Toolkit]:
+            nonlocal offset
+            items, next_cursor, total = self.toolkit_page(cursor=cursor, limit=page_size, search=search,
+                                                          category=category, offset=offset)
             offset += len(items)
-            yield fresh, total
-            if not cursor or not items:
-                return
+            return Page(items, next_cursor, total)
+
+        for page in pages(fetch, what="toolkits"):
+            fresh = [t for t in page.items if t.slug not in seen]
+            seen.update(t.slug for t in fresh)
+            yield fresh, int(page.total or 0)
 
     @_api
     def categories(self) -> list[Category]:
-        resp = self.client.toolkits.retrieve_categories()
-        return [Category(id=str(c.id), name=str(_field(c, "name", c.id))) for c in _field(resp, "items", [])]
+        """Every toolkit category, through every page (the client method takes no cursor: sent as a query)."""
+
+        def fetch(cursor: str | None) -> Page[Category]:
+            query = {"limit": CATEGORIES_PAGE, **({"cursor": cursor} if cursor else {})}
+            resp = self._client().toolkits.retrieve_categories(extra_query=query)
+            items = [Category(id=str(c.id), name=str(_field(c, "name", c.id))) for c in _field(resp, "items", [])]
+            return Page(items, _field(resp, "next_cursor"))
+
+        out: dict[str, Category] = {}
+        for cat in collect(fetch, what="toolkit categories"):
+            out.setdefault(cat.id, cat)
+        return list(out.values())
 
     def fetch_catalog(self, *, page_size: int = CATALOG_PAGE,
                       progress: Callable[[int, int], None] | None = None,
@@ -298,62 +376,69 @@ class Gateway:
                        base_url=self.base_url)
 
     @_api
-    def toolkit_detail(self, slug: str) -> dict[str, Any]:
+    def toolkit_detail(self, slug: str) -> ToolkitDetail:
         """Fields of the detail endpoint the list lacks (managed auth modes, available versions)."""
-        resp = self.client.toolkits.retrieve(slug)
+        resp = self._client().toolkits.retrieve(slug)
         managed = [str(_field(m, "mode", "")) for m in _field(resp, "composio_managed_auth", [])]
         meta = _field(resp, "meta")
-        return {
-            "managed_auth": [m for m in managed if m],
-            "versions": list(_field(meta, "available_versions", [])),
-            "app_url": _field(meta, "app_url", ""),
-        }
+        return ToolkitDetail(slug=str(_field(resp, "slug", slug)), managed_auth=tuple(m for m in managed if m),
+                             versions=tuple(str(v) for v in _field(meta, "available_versions", [])),
+                             app_url=str(_field(meta, "app_url", "")))
 
     @_api
-    def tools(self, slug: str, *, limit: int = 200) -> list[Tool]:
+    def tools(self, slug: str, *, limit: int = TOOLS_PAGE) -> list[Tool]:
         from composio_client import omit
 
-        out: list[Tool] = []
-        cursor: str | None = None
-        while True:
-            resp = self.client.tools.list(toolkit_slug=slug, limit=limit, cursor=cursor or omit)
-            for t in _field(resp, "items", []):
-                out.append(Tool(slug=t.slug, name=_field(t, "name", t.slug),
-                                description=_field(t, "description", ""), tags=tuple(_field(t, "tags", []))))
-            cursor = _field(resp, "next_cursor")
-            if not cursor or not _field(resp, "items", []):
-                return out
+        def fetch(cursor: str | None) -> Page[Tool]:
+            resp = self._client().tools.list(toolkit_slug=slug, limit=limit, cursor=cursor or omit)
+            items = [Tool(slug=t.slug, name=_field(t, "name", t.slug), description=_field(t, "description", ""),
+                          tags=tuple(_field(t, "tags", []))) for t in _field(resp, "items", [])]
+            return Page(items, _field(resp, "next_cursor"))
+
+        return collect(fetch, what=f"the tools of {slug}")
 
     @_api
     def verify_key(self) -> int:
         """One-item toolkit list: proves the key works. Returns the catalog size."""
-        resp = self.client.toolkits.list(limit=1)
+        resp = self._client().toolkits.list(limit=1)
         return int(_field(resp, "total_items", 0))
 
     # --- Tool Router sessions -------------------------------------------------------------
 
     @_api
     def create_session(self, user_id: str, toolkits: list[str], *, manage_connections: bool = True) -> SessionInfo:
-        session = self.creator.create(user_id=user_id, toolkits=list(toolkits),
-                                  manage_connections=manage_connections, mcp=True)
+        """Create through the SDK (``mcp=True``: it refuses a foreign MCP origin, after the create).
+
+        The SDK's session object drops the meta tools, so the session is read back once; if that read
+        fails the created session is still returned (its meta tools then unknown)."""
+        session = self._creator().create(user_id=user_id, toolkits=list(toolkits),
+                                         manage_connections=manage_connections, mcp=True)
+        info = _session({"session_id": session.session_id, "config": getattr(session, "config", None),
+                         "mcp": {"url": session.mcp.url}}, user_id)
+        try:
+            back = _session(self._client().tool_router.session.retrieve(session.session_id), user_id)
+        except Exception as exc:  # the create succeeded: never turn it into a failure
+            log.debug("read-back after create failed: %s", translate(exc, self.base_url).line())
+            back = None
         return SessionInfo(
-            session_id=session.session_id,
-            user_id=user_id,
-            mcp_url=session.mcp.url,
-            toolkits=tuple(toolkits),
-            tool_router_tools=tuple(getattr(session, "tool_router_tools", None) or ()),
-            manage_connections=manage_connections,
+            session_id=info.session_id,
+            user_id=info.user_id or user_id,
+            mcp_url=info.mcp_url,
+            toolkits=info.toolkits or (back.toolkits if back else ()) or (tuple(toolkits) if not info.excluded else ()),
+            tool_router_tools=back.tool_router_tools if back else info.tool_router_tools,
+            manage_connections=info.manage_connections if getattr(session, "config", None) else manage_connections,
+            excluded=info.excluded or (back.excluded if back else ()),
         )
 
     @_api
     def retrieve_session(self, session_id: str) -> SessionInfo:
-        return _session(self.client.tool_router.session.retrieve(session_id))
+        return _session(self._client().tool_router.session.retrieve(session_id))
 
     @_api
     def delete_session(self, session_id: str) -> bool:
         """Delete remotely. Returns False when the API says it was already gone (404)."""
         try:
-            self.client.tool_router.session.delete(session_id)
+            self._client().tool_router.session.delete(session_id)
         except Exception as exc:
             err = translate(exc, self.base_url)
             if err.kind == errors.NOT_FOUND:
@@ -363,58 +448,108 @@ class Gateway:
 
     @_api
     def session_toolkits(self, session_id: str, toolkits: list[str] | None = None) -> list[ToolkitConnection]:
+        """The session's toolkits with the endpoint's connection hint (not the source of truth: see
+        ``accounts``)."""
         from composio_client import omit
 
-        out: list[ToolkitConnection] = []
-        cursor: str | None = None
-        while True:
-            resp = self.client.tool_router.session.toolkits(
+        def fetch(cursor: str | None) -> Page[ToolkitConnection]:
+            resp = self._client().tool_router.session.toolkits(
                 session_id, limit=SESSION_TOOLKITS_PAGE, cursor=cursor or omit,
                 toolkits=list(toolkits) if toolkits else omit,
             )
+            items = []
             for item in _field(resp, "items", []):
                 account = _field(item, "connected_account")
-                out.append(ToolkitConnection(slug=item.slug, name=_field(item, "name", item.slug),
-                                             state=_connection_state(item),
-                                             connected_account_id=_field(account, "id", "") if account else ""))
-            cursor = _field(resp, "next_cursor")
-            if not cursor or not _field(resp, "items", []):
-                return out
+                items.append(ToolkitConnection(slug=item.slug, name=_field(item, "name", item.slug),
+                                               state=_hint_state(item),
+                                               connected_account_id=_field(account, "id", "") if account else ""))
+            return Page(items, _field(resp, "next_cursor"))
+
+        return collect(fetch, what="the session's toolkits")
 
     @_api
     def create_link(self, session_id: str, toolkit: str) -> ConnectLink:
-        resp = self.client.tool_router.session.link(session_id, toolkit=toolkit)
+        resp = self._client().tool_router.session.link(session_id, toolkit=toolkit)
         return ConnectLink(toolkit=toolkit, redirect_url=resp.redirect_url,
                            connected_account_id=_field(resp, "connected_account_id", ""))
 
     @_api
-    def account_status(self, connected_account_id: str) -> str:
-        resp = self.client.connected_accounts.retrieve(connected_account_id)
-        status = str(_field(resp, "status", "")).upper()
-        return {"INITIALIZING": INITIATED, "REVOKED": FAILED, "INACTIVE": FAILED}.get(status, status) or FAILED
+    def account(self, connected_account_id: str) -> ConnectedAccount:
+        return _account(self._client().connected_accounts.retrieve(connected_account_id))
+
+    def account_status(self, connected_account_id: str) -> ConnectionState:
+        return self.account(connected_account_id).state
 
     def close(self) -> None:
         """Close the SDK's HTTP connections (keep-alive sockets would outlive the gateway)."""
         with self._lock:
-            for sdk in (self._sdk, self._creator):
+            for sdk in (self._sdk, self._creator_sdk):
                 client = getattr(getattr(sdk, "_client", None), "_client", None) if sdk is not None else None
                 try:
                     client.close() if client is not None and hasattr(client, "close") else None
                 except Exception:  # closing is best effort
                     pass
-            self._sdk = self._creator = None
+            self._sdk = self._creator_sdk = None
 
-    def mcp_headers(self) -> dict[str, str]:
-        """Exactly the headers an exported client config carries (the key: handle with care)."""
+    def mcp_headers(self, mcp_url: str) -> dict[str, str]:
+        """Exactly the headers an MCP client sends to ``mcp_url`` (the key: handle with care).
+
+        The key goes only to the API's own origin (as the SDK does); any other origin raises
+        ApiError(CONFIG) naming both origins, never the key."""
+        refusal = key_refusal(mcp_url, self.base_url)
+        if refusal:
+            raise ApiError(errors.CONFIG, refusal, hint="Check the session's MCP URL and the base URL")
         return {"x-api-key": self._key}
 
+    # --- connected accounts ------------------------------------------------------------------
+
+    @_api
+    def accounts(self, *, user_id: str | None = None, toolkits: Collection[str] | None = None,
+                 statuses: Collection[AccountStatus] | None = None,
+                 auth_config_ids: Collection[str] | None = None) -> list[ConnectedAccount]:
+        """Connected accounts matching every filter given, through every page (newest first)."""
+        from composio_client import omit
+
+        def fetch(cursor: str | None) -> Page[ConnectedAccount]:
+            resp = self._client().connected_accounts.list(
+                user_ids=[user_id] if user_id else omit,
+                toolkit_slugs=list(toolkits) if toolkits else omit,
+                statuses=[AccountStatus(s).value for s in statuses] if statuses else omit,
+                auth_config_ids=list(auth_config_ids) if auth_config_ids else omit,
+                cursor=cursor or omit, limit=ACCOUNTS_PAGE,
+                order_by="created_at", order_direction="desc",
+            )
+            return Page([_account(it) for it in _field(resp, "items", [])], _field(resp, "next_cursor"))
+
+        return collect(fetch, what="connected accounts")
+
     # --- users and connections ---
+
+    def account_pages(self) -> Iterator[list[ConnectedAccount]]:
+        """Every connected account of the project, one page at a time (for a list that fills as it goes)."""
+        from composio_client import omit
+
+        def fetch(cursor: str | None) -> Page[ConnectedAccount]:
+            resp = self._call(lambda: self._client().connected_accounts.list(
+                cursor=cursor or omit, limit=ACCOUNTS_PAGE, order_by="created_at", order_direction="desc"))
+            return Page([_account(it) for it in _field(resp, "items", [])], _field(resp, "next_cursor"))
+
+        for page in pages(fetch, what="connected accounts"):
+            yield page.items
+
+    def _call(self, thunk: Callable[[], T]) -> T:
+        """One SDK call outside ``@_api`` (inside a generator): its failure becomes an ApiError."""
+        _no_telemetry()
+        try:
+            return thunk()
+        except Exception as exc:
+            raise translate(exc, self.base_url) from exc
 
     @_api
     def delete_account(self, account_id: str) -> bool:
         """Delete a connected account. False when the API says it was already gone (404)."""
         try:
-            self.client.connected_accounts.delete(account_id)
+            self._client().connected_accounts.delete(account_id)
         except Exception as exc:
             err = translate(exc, self.base_url)
             if err.kind == errors.NOT_FOUND:
@@ -425,12 +560,12 @@ class Gateway:
     @_api
     def set_account_enabled(self, account_id: str, enabled: bool) -> None:
         """Enable (back to usable) or disable (INACTIVE) a connected account."""
-        self.client.connected_accounts.update_status(account_id, enabled=enabled)
+        self._client().connected_accounts.update_status(account_id, enabled=enabled)
 
     @_api
     def refresh_account(self, account_id: str) -> ConnectLink:
         """Re-authenticate an account: a new Connect link when the scheme redirects, else none ("")."""
-        resp = self.client.connected_accounts.refresh(account_id)
+        resp = self._client().connected_accounts.refresh(account_id)
         return ConnectLink(toolkit="", redirect_url=str(_field(resp, "redirect_url", "")),
                            connected_account_id=str(_field(resp, "id", account_id)))
 
@@ -439,7 +574,7 @@ class Gateway:
         """A Connect link through a session that enables ``toolkit`` (returns to ``callback_url``)."""
         from composio_client import omit
 
-        resp = self.client.tool_router.session.link(session_id, toolkit=toolkit, callback_url=callback_url or omit)
+        resp = self._client().tool_router.session.link(session_id, toolkit=toolkit, callback_url=callback_url or omit)
         return ConnectLink(toolkit=toolkit, redirect_url=resp.redirect_url,
                            connected_account_id=_field(resp, "connected_account_id", ""))
 
@@ -449,8 +584,7 @@ class Gateway:
         """A Connect link through an auth config (``connected_accounts/link``) for one user."""
         from composio_client import omit
 
-        resp = self.client.link.create(user_id=user_id, auth_config_id=auth_config_id,
+        resp = self._client().link.create(user_id=user_id, auth_config_id=auth_config_id,
                                        callback_url=callback_url or omit)
         return ConnectLink(toolkit=toolkit, redirect_url=resp.redirect_url,
                            connected_account_id=resp.connected_account_id)
-

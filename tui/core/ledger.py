@@ -473,3 +473,18 @@ class Ledger:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # --- outcome unknown (fidelity, issue 11.2) ---------------------------------------------------------
+
+    def unknown(self, row_id: int, reason: str) -> None:
+        """The create was sent and its answer is unknown: the row becomes "unknown" (the session may exist)."""
+
+        def update(db: sqlite3.Connection) -> None:
+            cursor = db.execute(
+                "UPDATE sessions SET state = ?, note = ?, updated_at = ? WHERE id = ?",
+                (UNKNOWN, _one_line(reason), _now(), row_id),
+            )
+            if cursor.rowcount == 0:
+                raise LedgerError(f"The session ledger at {self.path} has no row {row_id}.", self.path)
+
+        self._run(update, write=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .states import ConnectionState
+from .states import AccountStatus, ConnectionState
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +49,41 @@ class Tool:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolkitDetail:
+    """Fields of the toolkit detail endpoint the list lacks."""
+
+    slug: str
+    managed_auth: tuple[str, ...] = ()
+    """Auth modes Composio manages for this toolkit (e.g. OAUTH2)."""
+    versions: tuple[str, ...] = ()
+    app_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SessionInfo:
-    """A Tool Router session as the API described it."""
+    """A Tool Router session as the API described it.
+
+    ``toolkits`` are the toolkits the session enables by name; ``excluded`` the ones a disable list
+    (``{"disable": [...]}``) keeps out. A session with neither enables every toolkit.
+    """
 
     session_id: str
     user_id: str
     mcp_url: str
     toolkits: tuple[str, ...] = ()
     tool_router_tools: tuple[str, ...] = ()
+    """The meta tools the session's MCP server offers (COMPOSIO_SEARCH_TOOLS, …)."""
     manage_connections: bool = True
+    excluded: tuple[str, ...] = ()
+
+    @property
+    def toolkit_scope(self) -> str:
+        """One phrase: what the session enables and what it excludes."""
+        if self.toolkits:
+            return ", ".join(self.toolkits)
+        if self.excluded:
+            return "all toolkits except " + ", ".join(self.excluded)
+        return "all toolkits"
 
 
 # Connection states shown in the readiness grid (aliases of ConnectionState's members).
@@ -75,6 +101,9 @@ class ToolkitConnection:
     name: str
     state: ConnectionState
     connected_account_id: str = ""
+    status_reason: str = ""
+    """Why the account is in its state, as the API says (e.g. "Connection status updated by user")."""
+    is_disabled: bool = False
 
     @property
     def ready(self) -> bool:
@@ -86,6 +115,29 @@ class ConnectLink:
     toolkit: str
     redirect_url: str
     connected_account_id: str = ""
+    reused: bool = False
+    """True when this is a still-waiting link made earlier rather than a new one."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectedAccount:
+    """One connected account of an end user, from the connected accounts list (the source of truth)."""
+
+    id: str
+    toolkit: str
+    user_id: str
+    status: AccountStatus
+    status_reason: str = ""
+    is_disabled: bool = False
+    auth_config_id: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    redirect_url: str = ""
+    """The Connect link of a pending (INITIATED) account, when the API shows it."""
+
+    @property
+    def state(self) -> ConnectionState:
+        return ConnectionState.of(self.status)
 
 
 @dataclass(slots=True)

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 AUTH = "wrong or missing API key (x-api-key)"
 NOT_FOUND = "session not found — it was deleted or never existed"
 NOT_MCP = "not an MCP endpoint"
+REFUSED = "not sent"
+"""Diagnosis prefix when the MCP URL is not on the API's origin: nothing was sent to it."""
 
 # The mcp client logs failures itself; keep Python's last-resort stderr printer off a terminal UI.
 logging.getLogger("mcp").addHandler(logging.NullHandler())
@@ -142,3 +144,15 @@ async def verify(url: str, headers: dict[str, str], timeout: float = 10.0) -> Pr
 def verify_sync(url: str, headers: dict[str, str], timeout: float = 10.0) -> ProbeResult:
     """``verify`` for scripts and worker threads (runs its own event loop)."""
     return asyncio.run(verify(url, headers, timeout))
+
+
+def verify_session(gateway, url: str, timeout: float = 10.0) -> ProbeResult:
+    """``verify_sync`` with the gateway's MCP headers for ``url``. A URL off the API's origin is refused
+    before any request (the key goes only to the API origin); the diagnosis names both origins."""
+    from .errors import ApiError
+
+    try:
+        headers = gateway.mcp_headers(url)
+    except ApiError as err:
+        return ProbeResult(False, diagnosis=f"{REFUSED}: {err.message}")
+    return verify_sync(url, headers, timeout)

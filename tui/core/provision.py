@@ -298,8 +298,8 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
                                    manage_connections=manage_connections, retry=counted, sleep=policy.sleep)
         except ApiError as err:
             text = err.line()
-            if err.kind in UNKNOWN_OUTCOME:
-                text += (" The outcome is unknown: the ledger row stays pending and a re-run creates this "
+            if err.outcome_unknown:
+                text += (" The outcome is unknown: the ledger row says so and a re-run creates this "
                          "user's session again.")
             if err.kind == errors.AUTH or err.kind == errors.CONFIG:
                 fatal.append((err.kind, err.line()))
@@ -319,7 +319,7 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
     if todo:
         # Build the SDK client here: it keeps ``allow_tracking=False`` in a ContextVar of the thread that
         # built it, and each worker runs in a copy of this thread's context (else it would send telemetry).
-        getattr(gateway, "creator", None)
+        getattr(gateway, "_creator", lambda: None)()
     pool = cf.ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="provision")
     futures = {pool.submit(contextvars.copy_context().run, work, index): index for index in todo}
     try:

@@ -20,7 +20,7 @@ from tui.core.redact import mask  # noqa: F401  (part of this module's API)
 from tui.core.keystore import MISCONFIGURED, MISSING, NO_KEYRING, OK, SERVICE, TIMEOUT
 
 ENV_VAR = "COMPOSIO_API_KEY"
-DEFAULT_BASE_URL = "https://backend.composio.dev"
+from tui.core.origin import PRODUCTION_URL as DEFAULT_BASE_URL  # noqa: E402  (the one copy)
 DEFAULT_DEADLINE = 3.0
 INVALID_KEY = "invalid-key"
 

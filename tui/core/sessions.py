@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from . import errors
 from .errors import ApiError
-from .models import ACTIVE, EXPIRED, FAILED, ConnectLink, SessionInfo, ToolkitConnection
+from .models import ConnectedAccount, ConnectLink, SessionInfo, ToolkitConnection
+from .states import ConnectionState, LedgerState
 from .validation import check_slugs, check_user_id
 
-GONE = "gone"
-DELETED = "deleted"
+GONE = LedgerState.GONE
+DELETED = LedgerState.DELETED
 
 
 class InputError(ValueError):
@@ -82,18 +83,18 @@ def create(gateway, ledger, user_id: str, toolkits: Iterable[str], known: Collec
     return info
 
 
-UNKNOWN_OUTCOME = (errors.TIMEOUT, errors.NETWORK, errors.BAD_RESPONSE)
-
-
 def outcome_unknown(err: ApiError) -> bool:
-    """A timeout, a dropped connection or an unreadable 2xx: the session may exist all the same."""
-    return err.kind in UNKNOWN_OUTCOME
+    """A timeout, a dropped connection, an unreadable 2xx or an SDK check after the create: the
+    session may exist all the same (the one rule: ``ApiError.outcome_unknown``)."""
+    return err.outcome_unknown
 
 
 def _record_failure(ledger, row: int, err: ApiError) -> None:
-    """A refusal is recorded as failed. An unknown outcome leaves the row pending, and
-    ``reconcile_stale`` later marks it "unknown", rather than pretending nothing was created."""
-    if not outcome_unknown(err):
+    """A refusal is recorded as failed; an unknown outcome as "unknown" (never pending forever, never
+    "failed" while the session may exist)."""
+    if err.outcome_unknown:
+        ledger.unknown(row, f"The session may exist at the API: {err.line()}")
+    else:
         ledger.fail(row, err.line())
 
 
@@ -106,7 +107,7 @@ def refresh(gateway, ledger, session_id: str) -> SessionInfo | None:
             ledger.set_state(session_id, GONE, "the API no longer knows this session (404)")
             return None
         raise
-    ledger.set_state(session_id, "active")
+    ledger.set_state(session_id, LedgerState.ACTIVE)
     return info
 
 
@@ -120,24 +121,111 @@ def delete(gateway, ledger, session_id: str) -> bool:
     return deleted
 
 
+def _best(accounts: list[ConnectedAccount]) -> ConnectedAccount | None:
+    """The account that decides a toolkit's state: an enabled ACTIVE one, else the newest."""
+    if not accounts:
+        return None
+    active = [a for a in accounts if a.state == ConnectionState.ACTIVE and not a.is_disabled]
+    pool = active or accounts
+    return max(pool, key=lambda a: (a.updated_at or a.created_at, a.created_at))
+
+
 def readiness(gateway, session: SessionInfo) -> list[ToolkitConnection]:
-    return gateway.session_toolkits(session.session_id, list(session.toolkits) or None)
+    """Each toolkit's state for the session's user.
+
+    The connected accounts list (filtered by user and toolkits) is the source of truth; the session
+    toolkits endpoint only names the toolkits and says which need no auth (it can report
+    ``connected_account: null`` for a connected user, ComposioHQ/composio#3118)."""
+    hints = gateway.session_toolkits(session.session_id, list(session.toolkits) or None)
+    needs_auth = [h.slug for h in hints if h.state != ConnectionState.NO_AUTH]
+    accounts = gateway.accounts(user_id=session.user_id, toolkits=needs_auth) if needs_auth else []
+    by_toolkit: dict[str, list[ConnectedAccount]] = {}
+    for account in accounts:
+        if account.user_id in ("", session.user_id):
+            by_toolkit.setdefault(account.toolkit, []).append(account)
+    out = []
+    for hint in hints:
+        if hint.state == ConnectionState.NO_AUTH:
+            out.append(hint)
+            continue
+        best = _best(by_toolkit.get(hint.slug, []))
+        if best is None:
+            out.append(ToolkitConnection(hint.slug, hint.name, ConnectionState.NOT_CONNECTED))
+        else:
+            out.append(ToolkitConnection(hint.slug, hint.name, best.state, best.id, best.status_reason,
+                                         best.is_disabled))
+    return out
+
+
+FRESH_LINK_S = 600.0
+"""A pending account younger than this is a Connect link still waiting (the API expires initiations
+that do not complete within 10 minutes)."""
+
+
+def _age_s(stamp: str, now: float) -> float | None:
+    from datetime import datetime
+
+    try:
+        return now - datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    except (ValueError, AttributeError):
+        return None
+
+
+def waiting_link(gateway, session: SessionInfo, toolkit: str, *, now: Callable[[], float] = time.time
+                 ) -> ConnectedAccount | None:
+    """The user's fresh pending account for ``toolkit`` (a Connect link made earlier that still waits)."""
+    pending = [a for a in gateway.accounts(user_id=session.user_id, toolkits=[toolkit])
+               if a.state.pending and a.toolkit == toolkit and not a.is_disabled]
+    at = now()
+    fresh = [a for a in pending if (age := _age_s(a.created_at, at)) is None or age < FRESH_LINK_S]
+    return max(fresh, key=lambda a: a.created_at) if fresh else None
+
+
+class LinkWaiting(Exception):
+    """A Connect link for this toolkit already waits and cannot be shown again; ask before another."""
+
+    def __init__(self, account: ConnectedAccount, age_s: float | None) -> None:
+        self.account = account
+        self.age_s = age_s
+        when = f" {age_s / 60:.0f} min ago" if age_s is not None and age_s >= 60 else " moments ago" if age_s is not None else ""
+        super().__init__(f"A Connect link for {account.toolkit} made{when} is still waiting ({account.status}, "
+                         f"account {account.id}); a new one would make a second pending account.")
+
+
+def connect_link(gateway, session: SessionInfo, toolkit: str, *, again: bool = False,
+                 now: Callable[[], float] = time.time) -> ConnectLink:
+    """A Connect link for ``toolkit``; never piles up pending accounts without asking.
+
+    A fresh pending account whose link the API shows is reused; one whose link it does not show
+    raises LinkWaiting, unless ``again`` (the operator confirmed a new one)."""
+    if not again:
+        waiting = waiting_link(gateway, session, toolkit, now=now)
+        if waiting is not None:
+            if waiting.redirect_url:
+                return ConnectLink(toolkit, waiting.redirect_url, waiting.id, reused=True)
+            raise LinkWaiting(waiting, _age_s(waiting.created_at, now()))
+    return gateway.create_link(session.session_id, toolkit)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkOutcome:
+    """How a wait for a Connect link ended: a connection state, or "TIMEOUT" / "CANCELLED"."""
+
+    state: str
+    reason: str = ""
 
 
 def wait_active(gateway, link: ConnectLink, *, timeout: float = 300.0, interval: float = 2.0,
                 cancelled: Callable[[], bool] = lambda: False,
-                sleep: Callable[[float], None] = time.sleep) -> str:
-    """Poll a connection until ACTIVE, a terminal state, cancellation or the timeout.
-
-    Returns the last state seen, or "TIMEOUT" / "CANCELLED".
-    """
+                sleep: Callable[[float], None] = time.sleep) -> LinkOutcome:
+    """Poll a connection until ACTIVE, a terminal state, cancellation or the timeout."""
     deadline = time.monotonic() + timeout
     while True:
-        state = gateway.account_status(link.connected_account_id)
-        if state in (ACTIVE, FAILED, EXPIRED):
-            return state
+        account = gateway.account(link.connected_account_id)
+        if account.state.terminal:
+            return LinkOutcome(account.state, account.status_reason)
         if cancelled():
-            return "CANCELLED"
+            return LinkOutcome("CANCELLED")
         if time.monotonic() >= deadline:
-            return "TIMEOUT"
+            return LinkOutcome("TIMEOUT")
         sleep(interval)

@@ -10,6 +10,8 @@ import random
 import threading
 from dataclasses import asdict, dataclass, fields
 
+from tui.demo.state import STATUSES
+
 # What a request gets, besides an optional delay.
 PASS = "pass"
 ERROR = "error"
@@ -37,6 +39,17 @@ class Faults:
     """Share of requests whose connection is closed without any response."""
     include_mcp: bool = False
     """Also apply the knobs to the MCP endpoints (``/tool_router/<id>/mcp``)."""
+    # --- account knobs (fidelity, issue 11.8): every account status reachable through the real flow ---
+    link_status: str = "INITIATED"
+    """The status an account made by a Connect link request starts in."""
+    authorize_status: str = "ACTIVE"
+    """The status the demo link page's Authorize button gives the account (e.g. FAILED)."""
+    hide_session_accounts: bool = False
+    """The session toolkits endpoint answers ``connected_account: null`` even for a connected user, as
+    production sometimes does (ComposioHQ/composio#3118)."""
+    mcp_origin: str = ""
+    """When set (e.g. ``http://127.0.0.2:8123``), sessions' MCP URLs use this origin instead of the API's:
+    a session whose MCP endpoint is not on the API's origin (the SDK then raises MCPDestinationError)."""
 
     def __post_init__(self) -> None:
         lo, hi = (float(x) for x in self.latency)
@@ -51,6 +64,12 @@ class Faults:
             raise ValueError("the fault rates must add up to at most 1")
         if self.rate_limit_burst < 1 or self.retry_after < 0 or not 400 <= self.error_status <= 599:
             raise ValueError("rate_limit_burst >= 1, retry_after >= 0 and error_status 4xx/5xx are required")
+        if self.mcp_origin and not self.mcp_origin.startswith(("http://", "https://")):
+            raise ValueError("mcp_origin must be an http(s) origin such as http://127.0.0.2:8123")
+        object.__setattr__(self, "mcp_origin", self.mcp_origin.rstrip("/"))
+        for name in ("link_status", "authorize_status"):
+            if getattr(self, name) not in STATUSES:
+                raise ValueError(f"{name} must be one of {', '.join(STATUSES)}")
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from tui.demo import connections
+from tui.demo import accounts, connections
 from tui.demo import sessions as s
 from tui.demo.data import DemoCatalog
 from tui.demo.faults import FaultEngine, Faults
@@ -26,6 +26,8 @@ from tui.demo.shapes import (
 from tui.demo.state import STATUSES, Store
 
 API = "/api/v3.1"
+LINK_FIELDS = {"toolkit", "callback_url", "alias", "experimental"}
+"""Keys a Connect link request body may carry (``SessionLinkParams``); others are refused."""
 
 
 def _origin(request: Request) -> str:
@@ -51,8 +53,8 @@ def create_app(
     def failure(request: Request, exc: Exception) -> Response:
         rid = request.state.request_id if hasattr(request.state, "request_id") else ""
         if isinstance(exc, ApiFailure):
-            status, message, slug, fix = exc.status, exc.message, exc.slug, exc.suggested_fix
-        elif isinstance(exc, HTTPException):
+            return JSONResponse(exc.envelope(rid), status_code=exc.status)
+        if isinstance(exc, HTTPException):
             status = exc.status_code
             message = "Not found" if status == 404 else str(exc.detail or "Error")
             slug, fix = ("NotFound" if status == 404 else "Error"), ""
@@ -66,6 +68,10 @@ def create_app(
                                               "Create a new session; this one was deleted or never existed."))
 
     mcp = McpEndpoint(store, catalog, mcp_not_found)
+
+    def _mcp_base(request: Request) -> str:
+        """Where session MCP URLs point: the API's own origin unless the ``mcp_origin`` knob says otherwise."""
+        return engine.faults.mcp_origin or _origin(request)
 
     def session_or_404(session_id: str):
         record = store.session(session_id)
@@ -94,9 +100,13 @@ def create_app(
         return JSONResponse(body)
 
     async def categories(request: Request) -> Response:
-        items = [{"id": cid, "name": name} for cid, name in catalog.categories.items()]
-        return JSONResponse({"items": items, "next_cursor": None, "total_pages": 1, "current_page": 1,
-                             "total_items": len(items)})
+        """Paged like every list (``limit``, ``cursor``; 20 a page unless asked): read all pages."""
+        q = request.query_params
+        limit = parse_limit(q.get("limit"), 1, 1000)
+        limit = min(limit, max_page_size) if limit else None
+        items = list(catalog.categories.items())
+        return JSONResponse(paginate(items, limit, q.get("cursor"), lambda c: {"id": c[0], "name": c[1]},
+                                     min(20, max_page_size)))
 
     async def get_toolkit(request: Request) -> Response:
         slug = request.path_params["slug"].lower()
@@ -122,7 +132,7 @@ def create_app(
         return JSONResponse(body)
 
     async def create_session(request: Request) -> Response:
-        record, body = s.build_session(await _json_body(request), catalog, _origin(request), store.new_id)
+        record, body = s.build_session(await _json_body(request), catalog, _mcp_base(request), store.new_id)
         store.add_session(record)
         return JSONResponse(body, status_code=201)
 
@@ -131,7 +141,7 @@ def create_app(
         if request.method == "DELETE":
             store.delete_session(record.session_id)
             return JSONResponse({"session_id": record.session_id, "deleted": True})
-        return JSONResponse(s.session_body(record, _origin(request)))
+        return JSONResponse(s.session_body(record, _mcp_base(request)))
 
     async def session_toolkits(request: Request) -> Response:
         record = session_or_404(request.path_params["session_id"])
@@ -141,7 +151,8 @@ def create_app(
         kits = [catalog.by_slug[x] for x in dict.fromkeys(slugs) if x in catalog.by_slug]
         if search := (q.get("search") or "").strip():
             kits = [tk for tk in kits if matches(tk, catalog, search)]
-        pairs = [(tk, store.latest_account(record.user_id, tk.slug)) for tk in kits]
+        hide = engine.faults.hide_session_accounts  # ComposioHQ/composio#3118
+        pairs = [(tk, None if hide else store.latest_account(record.user_id, tk.slug)) for tk in kits]
         if q.get("is_connected", "").lower() == "true":
             pairs = [(tk, a) for tk, a in pairs if a is not None and a.status == "ACTIVE" and not tk.no_auth]
         return JSONResponse(paginate(pairs, limit, q.get("cursor"), lambda p: s.session_toolkit_item(*p)))
@@ -149,6 +160,9 @@ def create_app(
     async def link(request: Request) -> Response:
         record = session_or_404(request.path_params["session_id"])
         body = await _json_body(request)
+        if isinstance(body, dict) and (extra := sorted(set(body) - LINK_FIELDS)):
+            raise ApiFailure(400, f"payload: Unrecognized key(s) in object: {', '.join(map(repr, extra))}",
+                             "ValidationError")
         slug = body.get("toolkit") if isinstance(body, dict) else None
         if not isinstance(slug, str) or not slug.strip():
             raise ApiFailure(400, "toolkit is required", "ValidationError")
@@ -163,7 +177,8 @@ def create_app(
             raise ApiFailure(400, f"Toolkit {slug} does not need a connection (no auth)", "ToolRouter_NoAuthToolkit")
         scheme, managed = s.link_scheme(tk)
         account = store.create_account(record.user_id, slug, scheme, managed, _origin(request),
-                                       alias=body.get("alias"), callback_url=body.get("callback_url"))
+                                       alias=body.get("alias"), callback_url=body.get("callback_url"),
+                                       status=engine.faults.link_status)
         return JSONResponse({"link_token": account.link_token, "redirect_url": account.redirect_url,
                              "connected_account_id": account.id}, status_code=201)
 
@@ -178,7 +193,7 @@ def create_app(
         if account is None:
             return HTMLResponse("<h1>Link not found</h1>", status_code=404)
         if request.method == "POST":
-            store.set_status(account.id, "ACTIVE")
+            store.set_status(account.id, engine.faults.authorize_status)
             return HTMLResponse(f"<h1>Connected {html.escape(account.toolkit)}</h1><p>You can close this tab.</p>")
         return HTMLResponse(
             f"<h1>Connect {html.escape(account.toolkit)}</h1><p>Demo Connect Link for user "
@@ -190,7 +205,8 @@ def create_app(
         status = body.get("status") if isinstance(body, dict) else None
         if status not in STATUSES:
             raise ApiFailure(400, f"status must be one of {', '.join(STATUSES)}", "ValidationError")
-        account = store.set_status(request.path_params["account_id"], status)
+        reason = body.get("reason") if isinstance(body.get("reason"), str) else None
+        account = store.set_status(request.path_params["account_id"], status, reason)
         if account is None:
             raise ApiFailure(404, "Connected account not found", "ConnectedAccount_NotFound")
         return JSONResponse(s.account_body(account))
@@ -230,6 +246,7 @@ def create_app(
         Route(f"{API}/tool_router/session/{{session_id}}", session_route, methods=["GET", "DELETE"]),
         Route(f"{API}/tool_router/session/{{session_id}}/toolkits", session_toolkits),
         Route(f"{API}/tool_router/session/{{session_id}}/link", link, methods=["POST"]),
+        *accounts.routes(store),
         Route(f"{API}/connected_accounts/{{account_id}}", connected_account),
         *connections.routes(catalog, store),  # users and connections: delete, status, refresh, link
         Route("/tool_router/{session_id}/mcp", mcp, methods=["GET", "POST", "DELETE"]),

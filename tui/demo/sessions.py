@@ -39,23 +39,103 @@ def _renamed(value: dict) -> dict:
     return out
 
 
+# --- create body validation: the one place that decides what a create body may hold ----------------
+# Production refuses unknown keys (``Unrecognized key(s) in object``) and answers every problem at once
+# in the 400 envelope's ``errors`` list. To validate another field (e.g. session policy options), add
+# a checker to CREATE_FIELDS: ``checker(value, catalog) -> list of problems`` (each "path: reason").
+
+def _check_user_id(value: object, catalog: DemoCatalog) -> list[str]:
+    if not isinstance(value, str) or not value.strip():
+        return ["user_id: Required, a non-empty string (the end user's stable id)"]
+    return []
+
+
+def _check_toolkits(value: object, catalog: DemoCatalog) -> list[str]:
+    if not isinstance(value, dict):
+        return ["toolkits: Expected object ({enable: [...]} or {disable: [...]})"]
+    problems = _unknown_keys(value, {"enable", "disable", "require_approval"}, "toolkits")
+    if "enable" in value and "disable" in value:
+        problems.append("toolkits: enable and disable are mutually exclusive")
+    for mode in ("enable", "disable", "require_approval"):
+        if mode not in value:
+            continue
+        listed = value[mode]
+        if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
+            problems.append(f"toolkits.{mode}: Expected array of toolkit slugs")
+            continue
+        unknown = [x for x in listed if x.strip().lower() not in catalog.by_slug]
+        if unknown:
+            problems.append(f"toolkits.{mode}: Unknown toolkit slugs: {', '.join(unknown)}")
+    return problems
+
+
+def _check_manage(value: object, catalog: DemoCatalog) -> list[str]:
+    if not isinstance(value, dict):
+        return ["manage_connections: Expected object"]
+    return _unknown_keys(value, {"enable", "callback_url", "enable_connection_removal", "enable_wait_for_connections"},
+                         "manage_connections")
+
+
+def _any_object(name: str):
+    def check(value: object, catalog: DemoCatalog) -> list[str]:
+        return [] if isinstance(value, dict) else [f"{name}: Expected object"]
+    return check
+
+
+def _any(value: object, catalog: DemoCatalog) -> list[str]:
+    return []
+
+
+def _unknown_keys(value: dict, known: set[str], where: str) -> list[str]:
+    extra = sorted(set(value) - known)
+    return [f"{where}: Unrecognized key(s) in object: {', '.join(repr(k) for k in extra)}"] if extra else []
+
+
+CREATE_FIELDS = {
+    "user_id": _check_user_id,
+    "toolkits": _check_toolkits,
+    "manage_connections": _check_manage,
+    "auth_configs": _any_object("auth_configs"),
+    "connected_accounts": _any_object("connected_accounts"),
+    "tools": _any_object("tools"),
+    "tags": _any,
+    "workbench": _any_object("workbench"),
+    "proxy_execute": _any_object("proxy_execute"),
+    "multi_account": _any_object("multi_account"),
+    "experimental": _any_object("experimental"),
+    "preload": _any_object("preload"),
+    "search": _any_object("search"),
+    "execute": _any_object("execute"),
+    "instant": _any,
+    "hooks": _any,
+}
+"""Every key a create body may carry (``SessionCreateParams`` plus 0.30's ``hooks``) and its checker."""
+
+
+def validate_create(body: object, catalog: DemoCatalog) -> dict:
+    """Refuse a create body the way production does: every problem in one 400; returns the body."""
+    if not isinstance(body, dict):
+        raise ApiFailure(400, "payload: Expected object", "ValidationError")
+    problems = _unknown_keys(body, set(CREATE_FIELDS), "payload")
+    if "user_id" not in body:
+        problems += _check_user_id(None, catalog)
+    for key, value in body.items():
+        if key in CREATE_FIELDS and value is not None:
+            problems += CREATE_FIELDS[key](value, catalog)
+    if problems:
+        only_slugs = all("Unknown toolkit slugs" in p for p in problems)
+        raise ApiFailure(400, problems[0], "ToolRouter_InvalidToolkits" if only_slugs else "ValidationError",
+                         "Use slugs from GET /api/v3.1/toolkits." if only_slugs else "", errors=problems)
+    return body
+
+
 def build_session(body: object, catalog: DemoCatalog, mcp_base: str, new_id=new_id) -> tuple[SessionRecord, dict]:
     """Validate a ``POST /tool_router/session`` body; return the record and the response body."""
-    if not isinstance(body, dict):
-        raise ApiFailure(400, "Request body must be a JSON object", "ValidationError")
-    user_id = body.get("user_id")
-    if not isinstance(user_id, str) or not user_id.strip():
-        raise ApiFailure(400, "user_id is required and must be a non-empty string", "ValidationError",
-                         "Pass the end user's stable id as user_id.")
+    body = validate_create(body, catalog)
+    user_id = body["user_id"]
     tk_cfg = _obj(body, "toolkits")
-    if "enable" in tk_cfg and "disable" in tk_cfg:
-        raise ApiFailure(400, "toolkits.enable and toolkits.disable are mutually exclusive", "ValidationError")
     mode = "enable" if "enable" in tk_cfg else "disable" if "disable" in tk_cfg else None
     listed = _slug_list(tk_cfg[mode], f"toolkits.{mode}") if mode else []
-    unknown = [s for s in listed if s not in catalog.by_slug]
-    if unknown:
-        raise ApiFailure(400, f"Unknown toolkit slugs: {', '.join(unknown)}", "ToolRouter_InvalidToolkits",
-                         "Use slugs from GET /api/v3.1/toolkits.")
     listed = list(dict.fromkeys(listed))
     if mode == "enable":
         toolkits = tuple(listed)
@@ -172,8 +252,16 @@ def account_body(account: Account) -> dict:
         "state": _state(account),
         "data": {},
         "params": {},
-        "is_disabled": False,
+        "is_disabled": account.is_disabled,
+        "status_reason": account.status_reason,
         "alias": account.alias,
         "created_at": account.created_at,
         "updated_at": account.updated_at,
     }
+
+
+def account_list_item(account: Account) -> dict:
+    """An item of ``GET /connected_accounts`` (``ConnectedAccountListResponse.Item``): no ``params``."""
+    body = account_body(account)
+    del body["params"]
+    return body

@@ -16,22 +16,41 @@ VERSION = "20250601_00"
 _JSON_TYPES = {"string", "integer", "number", "boolean", "array", "object"}
 
 
-class ApiFailure(Exception):
-    """Raised by handlers; the server turns it into the error envelope."""
+GENERIC_400 = "Validation error while processing request"
+"""Production's ``message`` for a 400: the specific reasons travel in the envelope's ``errors`` list."""
 
-    def __init__(self, status: int, message: str, slug: str = "", suggested_fix: str = "") -> None:
+
+class ApiFailure(Exception):
+    """Raised by handlers; the server turns it into the error envelope.
+
+    A 400 is answered as production answers it: the generic message, with ``errors`` (or, when none
+    are given, ``message``) as the envelope's ``errors`` list.
+    """
+
+    def __init__(self, status: int, message: str, slug: str = "", suggested_fix: str = "",
+                 errors: list[str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.slug = slug or {400: "BadRequest", 401: "Unauthorized", 404: "NotFound"}.get(status, "Error")
         self.suggested_fix = suggested_fix
+        self.errors = list(errors or [])
+
+    def envelope(self, request_id: str) -> dict:
+        if self.status == 400:
+            return error_body(400, GENERIC_400, self.slug, request_id, self.suggested_fix,
+                              self.errors or [self.message])
+        return error_body(self.status, self.message, self.slug, request_id, self.suggested_fix, self.errors)
 
 
-def error_body(status: int, message: str, slug: str, request_id: str, suggested_fix: str = "") -> dict:
+def error_body(status: int, message: str, slug: str, request_id: str, suggested_fix: str = "",
+               errors: list[str] | None = None) -> dict:
     """The ``{"error": {...}}`` envelope (spec ``Error``)."""
-    err = {"message": message, "code": status * 10 + 1, "slug": slug, "status": status, "request_id": request_id}
+    err: dict = {"message": message, "code": status * 10 + 1, "slug": slug, "status": status, "request_id": request_id}
     if suggested_fix:
         err["suggested_fix"] = suggested_fix
+    if errors:
+        err["errors"] = [str(e) for e in errors]
     return {"error": err}
 
 

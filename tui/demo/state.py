@@ -11,6 +11,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 STATUSES = ("INITIALIZING", "INITIATED", "ACTIVE", "FAILED", "EXPIRED", "INACTIVE", "REVOKED")
+# The reason production gives when an account enters a status (``status_reason``; see the client's docs).
+REASONS = {
+    "FAILED": "OAuth callback failed during token exchange",
+    "EXPIRED": "Permanent auth error during token refresh",
+    "INACTIVE": "Connection status updated by user",
+    "REVOKED": "Revoked via user-initiated revoke endpoint",
+}
 _ALPHABET = string.ascii_letters + string.digits
 
 
@@ -51,6 +58,9 @@ class Account:
     updated_at: str
     alias: str | None = None
     callback_url: str | None = None
+    status_reason: str | None = None
+    is_disabled: bool = False
+    """Disabled accounts are INACTIVE (they can be enabled again)."""
     started: float = field(default=0.0, compare=False)
     """``time.monotonic()`` at creation, for ``auto_activate_after``."""
 
@@ -94,15 +104,16 @@ class Store:
     # -- connected accounts ------------------------------------------------------------------
     def create_account(
         self, user_id: str, toolkit: str, auth_scheme: str, is_managed: bool, link_base: str,
-        alias: str | None = None, callback_url: str | None = None,
+        alias: str | None = None, callback_url: str | None = None, status: str = "INITIATED",
     ) -> Account:
         now = iso_now()
         token = self.new_id("ln_", 16)
         account = Account(
-            id=self.new_id("ca_"), user_id=user_id, toolkit=toolkit, status="INITIATED", auth_scheme=auth_scheme,
+            id=self.new_id("ca_"), user_id=user_id, toolkit=toolkit, status=status, auth_scheme=auth_scheme,
             auth_config_id=f"ac_demo_{toolkit}", is_managed=is_managed, link_token=token,
             redirect_url=f"{link_base}/link/{token}", created_at=now, updated_at=now, alias=alias,
-            callback_url=callback_url, started=time.monotonic(),
+            callback_url=callback_url, started=time.monotonic(), status_reason=REASONS.get(status),
+            is_disabled=status == "INACTIVE",
         )
         with self._lock:
             self._accounts[account.id] = account
@@ -135,14 +146,17 @@ class Store:
         active = [a for a in mine if a.status == "ACTIVE"]
         return (active or mine)[-1]
 
-    def set_status(self, account_id: str, status: str) -> Account | None:
+    def set_status(self, account_id: str, status: str, reason: str | None = None) -> Account | None:
+        """Move an account to ``status`` with production's reason for it (or ``reason``)."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
         with self._lock:
             account = self._accounts.get(account_id)
             if account is None:
                 return None
-            account = replace(account, status=status, updated_at=iso_now())
+            account = replace(account, status=status, updated_at=iso_now(),
+                              status_reason=reason if reason is not None else REASONS.get(status),
+                              is_disabled=status == "INACTIVE")
             self._accounts[account_id] = account
             return account
 
@@ -165,6 +179,7 @@ class Store:
             account = self._accounts.get(account_id)
             if account is None:
                 return None
-            account = replace(account, status="INITIATED", updated_at=iso_now(), started=time.monotonic())
+            account = replace(account, status="INITIATED", updated_at=iso_now(), started=time.monotonic(),
+                              status_reason=None, is_disabled=False)
             self._accounts[account_id] = account
             return account

@@ -32,7 +32,8 @@ class CatalogScreen(Screen):
         Binding("n", "new_session", "New session", id="catalog.new_session",
                 tooltip="Create a Tool Router session for the marked toolkits"),
         Binding("s", "sessions", "Sessions", id="catalog.sessions", tooltip="Sessions created from here"),
-        Binding("u", "users", "Users", id="catalog.users", tooltip="Users: their sessions and connected accounts"),
+        Binding("u", "users", "Users", id="catalog.users", show=False,
+                tooltip="Users: their sessions and connected accounts"),
         Binding("c", "focus_category", "Category", id="catalog.category", show=False,
                 tooltip="Filter by category"),
         Binding("o", "toggle_order", "Sort", id="catalog.sort", show=False, tooltip="Sort by usage or A–Z"),
@@ -49,7 +50,7 @@ class CatalogScreen(Screen):
         self._search_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._tools_cache: dict[str, list] = {}
-        self._extra_cache: dict[str, dict] = {}
+        self._extra_cache: dict = {}
         self._server_hits: list[Toolkit] = []
 
     def compose(self) -> ComposeResult:
@@ -211,7 +212,7 @@ class CatalogScreen(Screen):
             return
         self.app.call_from_thread(self._tools_loaded, slug, tools, extra)
 
-    def _tools_loaded(self, slug: str, tools: list, extra: dict) -> None:
+    def _tools_loaded(self, slug: str, tools: list, extra) -> None:
         self._tools_cache[slug] = tools
         self._extra_cache[slug] = extra
         detail = self.query_one(ToolkitDetail)

@@ -66,11 +66,16 @@ class ExportScreen(Screen[None]):
     def text(self, reveal: bool = False) -> str:
         key = self.app.ctx.key.key
         body = export.render(self.fmt, self.info.mcp_url, key_mode=self.key_mode,
-                             key=key if self.key_mode == "literal" else None)
+                             key=key if self.key_mode == "literal" else None, api_url=self.app.ctx.base_url)
         return body if reveal else export.masked(body, key)
 
     def render_config(self) -> None:
-        self.query_one("#export-text", Static).update(self.text())
+        try:
+            self.query_one("#export-text", Static).update(self.text())
+        except ValueError as refused:  # a foreign MCP origin: nothing to copy (issue 11.6)
+            self.query_one("#export-text", Static).update(str(refused))
+            self.query_one("#export-note", Static).update("[$error]Not exported.[/]")
+            return
         if self.key_mode == "literal":
             note = ("[$warning]This text contains your API key (shown masked). Anyone holding it can use "
                     "your Composio project. Copy it only into a private config.[/]")
@@ -113,7 +118,12 @@ class ExportScreen(Screen[None]):
         self.set_mode(modes[(modes.index(self.key_mode) + 1) % len(modes)])
 
     def action_copy(self) -> None:
-        self.app.copy_text(self.text(reveal=True), f"{LABELS[self.fmt]} config",
+        try:
+            text = self.text(reveal=True)
+        except ValueError as refused:
+            self.notify(str(refused), severity="error")
+            return
+        self.app.copy_text(text, f"{LABELS[self.fmt]} config",
                            secret=self.key_mode == "literal")
 
     def action_back(self) -> None:

@@ -14,18 +14,33 @@ from textual.worker import get_current_worker
 
 from ..core import sessions
 from ..core.errors import ApiError
-from ..core.models import ACTIVE, ConnectLink, SessionInfo, ToolkitConnection
+from ..core.models import ConnectLink, SessionInfo, ToolkitConnection
 from ..core.qr import qr_lines
+from ..core.states import ConnectionState as CS
 from ..widgets.cells import cell, themed
+from .confirm import ConfirmScreen
 
+# Every state by its API name, with what to do about it.
 STATE_TEXT = {
-    "ACTIVE": ("● active", "success"),
-    "NO_AUTH": ("● no auth needed", "success"),
-    "INITIATED": ("◐ initiated (waiting for the user)", "warning"),
-    "EXPIRED": ("✗ expired — reconnect", "error"),
-    "FAILED": ("✗ failed — reconnect", "error"),
-    "NOT_CONNECTED": ("○ not connected", "warning"),
+    CS.ACTIVE: ("● active", "success"),
+    CS.NO_AUTH: ("● no auth needed", "success"),
+    CS.INITIALIZING: ("◐ initializing (being set up)", "warning"),
+    CS.INITIATED: ("◐ initiated (waiting for the user)", "warning"),
+    CS.EXPIRED: ("✗ expired — reconnect", "error"),
+    CS.FAILED: ("✗ failed — reconnect", "error"),
+    CS.INACTIVE: ("◌ inactive — disabled, can be re-enabled", "warning"),
+    CS.REVOKED: ("✗ revoked — reconnect", "error"),
+    CS.NOT_CONNECTED: ("○ not connected", "warning"),
 }
+
+
+def state_label(conn: ToolkitConnection) -> str:
+    label = STATE_TEXT.get(conn.state, (str(conn.state), ""))[0]
+    if conn.is_disabled and conn.state != CS.INACTIVE:
+        label += " (disabled)"
+    return f"{label}: {conn.status_reason}" if conn.status_reason else label
+
+
 POLL_INTERVAL = 1.5
 
 
@@ -84,8 +99,8 @@ class ReadinessScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         for conn in rows:
-            label, colour = STATE_TEXT.get(conn.state, (conn.state.lower(), "foreground"))
-            table.add_row(cell(conn.slug), cell(conn.name), themed(self.app, label, colour),
+            colour = STATE_TEXT.get(conn.state, ("", "foreground"))[1]
+            table.add_row(cell(conn.slug), cell(conn.name), themed(self.app, state_label(conn), colour),
                           cell(conn.connected_account_id or "—"), key=conn.slug)
         if rows:
             table.move_cursor(row=min(max(row, 0), len(rows) - 1))
@@ -106,48 +121,65 @@ class ReadinessScreen(Screen[None]):
         if conn is None:
             return
         if conn.ready:
-            self.notify(f"{conn.slug} is already usable ({conn.state.lower()}).", timeout=3)
+            self.notify(f"{conn.slug} is already usable ({state_label(conn)}).", timeout=3)
             return
         self.query_one("#link-text", Static).update(f"Creating a Connect link for {escape(conn.slug)}…")
         self.link_and_wait(conn.slug)
 
     @work(thread=True, exclusive=True, group="link", exit_on_error=False, description="connect link")
-    def link_and_wait(self, slug: str) -> None:
+    def link_and_wait(self, slug: str, again: bool = False) -> None:
         gw = self.app.ctx.gateway
         worker = get_current_worker()
         try:
-            link = gw.create_link(self.info.session_id, slug)
+            link = sessions.connect_link(gw, self.info, slug, again=again)
+        except sessions.LinkWaiting as waiting:
+            self.app.call_from_thread(self._ask_again, slug, str(waiting))
+            return
         except ApiError as err:
             self.app.call_from_thread(self._failed, err.line())
             return
         self.app.call_from_thread(self._show_link, link)
         try:
-            state = sessions.wait_active(gw, link, timeout=self.app.ctx.settings.link_timeout,
-                                         interval=POLL_INTERVAL, cancelled=lambda: worker.is_cancelled)
+            outcome = sessions.wait_active(gw, link, timeout=self.app.ctx.settings.link_timeout,
+                                           interval=POLL_INTERVAL, cancelled=lambda: worker.is_cancelled)
         except ApiError as err:
             self.app.call_from_thread(self._failed, err.line())
             return
-        if state != "CANCELLED":
-            self.app.call_from_thread(self._link_done, link, state)
+        if outcome.state != "CANCELLED":
+            self.app.call_from_thread(self._link_done, link, outcome)
+
+    def _ask_again(self, slug: str, why: str) -> None:
+        """A link for ``slug`` already waits: a second one only when the operator says so."""
+        self.query_one("#link-text", Static).update(f"[$warning]{escape(why)}[/]")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.query_one("#link-text", Static).update(f"Creating another Connect link for {escape(slug)}…")
+                self.link_and_wait(slug, again=True)
+
+        self.app.push_screen(ConfirmScreen(f"Make another Connect link for {slug}?", why, yes="New link"), answered)
 
     def _show_link(self, link: ConnectLink) -> None:
         self.add_class("-linking")  # narrow terminals give the QR code the whole height
+        again = " [dim](the one made earlier, still waiting)[/dim]" if link.reused else ""
         self.query_one("#link-text", Static).update(
-            f"[b]Connect link for {escape(link.toolkit)}[/b] (send it to {escape(self.info.user_id)}):\n"
+            f"[b]Connect link for {escape(link.toolkit)}[/b]{again} (send it to {escape(self.info.user_id)}):\n"
             f"{escape(link.redirect_url)}\n[dim]Waiting for the connection to turn active…[/dim]")
         self.query_one("#link-qr", Static).update(Text("\n".join(qr_lines(link.redirect_url)),
                                                        style="black on white"))
 
-    def _link_done(self, link: ConnectLink, state: str) -> None:
+    def _link_done(self, link: ConnectLink, outcome: sessions.LinkOutcome) -> None:
         self.remove_class("-linking")
-        if state == ACTIVE:
+        state = outcome.state
+        if state == CS.ACTIVE:
             self.notify(f"{link.toolkit} is connected for {self.info.user_id}.", timeout=5)
             text = f"[$success]{escape(link.toolkit)} is now ACTIVE.[/]"
         elif state == "TIMEOUT":
             text = (f"[$warning]No answer yet for {escape(link.toolkit)}; the link stays valid. "
                     "Press r to refresh later.[/]")
         else:
-            text = f"[$error]{escape(link.toolkit)} ended {escape(state)}; press l for a new link.[/]"
+            why = f" ({outcome.reason})" if outcome.reason else ""
+            text = f"[$error]{escape(link.toolkit)} ended {escape(state)}{escape(why)}; press l for a new link.[/]"
         self.query_one("#link-text", Static).update(text + f"\n{escape(link.redirect_url)}")
         self.load()
 

@@ -40,10 +40,10 @@ class VerifyScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="verify", exit_on_error=False, description="verify")
     def probe(self) -> None:
-        from ..core.probe import verify_sync
+        from ..core import probe
 
         ctx = self.app.ctx
-        result = verify_sync(self.info.mcp_url, ctx.gateway.mcp_headers(), timeout=ctx.settings.timeout)
+        result = probe.verify_session(ctx.gateway, self.info.mcp_url, timeout=ctx.settings.timeout)
         self.app.call_from_thread(self._show, result)
 
     def _show(self, result) -> None:

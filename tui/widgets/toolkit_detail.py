@@ -6,7 +6,7 @@ from rich.markup import escape
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ..core.models import Tool, Toolkit
+from ..core.models import Tool, Toolkit, ToolkitDetail
 
 
 class ToolkitDetail(VerticalScroll):
@@ -27,14 +27,14 @@ class ToolkitDetail(VerticalScroll):
         yield Static("Highlight a toolkit to see its details.", id="detail-body")
         yield Static("", id="detail-tools")
 
-    def show(self, tk: Toolkit | None, extra: dict | None = None) -> None:
+    def show(self, tk: Toolkit | None, extra: ToolkitDetail | None = None) -> None:
         self.slug = tk.slug if tk else None
         body = self.query_one("#detail-body", Static)
         if tk is None:
             body.update("No toolkit highlighted.")
             self.query_one("#detail-tools", Static).update("")
             return
-        managed = (extra or {}).get("managed_auth") or list(tk.managed_auth_schemes)
+        managed = list(extra.managed_auth if extra else ()) or list(tk.managed_auth_schemes)
         lines = [
             f"[b]{escape(tk.name)}[/b]  [dim]{escape(tk.slug)}[/dim]",
             "",
