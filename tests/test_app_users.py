@@ -57,8 +57,12 @@ async def test_user_screen_shows_statuses_disable_enable_and_delete(server):
         assert "2 live sessions, 3 accounts, 2 broken" in text(pilot.app, "#user-title")
         assert len(table_rows(pilot.app, "#user-sessions")) == 2
         assert status_of(pilot.app, "github").startswith("● ACTIVE")
-        assert status_of(pilot.app, "gmail").startswith("✗ EXPIRED")
-        assert status_of(pilot.app, "slack").startswith("⏸ INACTIVE")
+        rows = {r[0]: r for r in table_rows(pilot.app, "#user-accounts")}
+        assert rows["gmail"][1:3] == ["✗ EXPIRED", "Permanent auth error during token refresh"]
+        assert rows["slack"][1:3] == ["⏸ INACTIVE", "Connection status updated by user"]
+        await highlight(pilot, "gmail")
+        assert "EXPIRED — Permanent auth error during token refresh" in text(pilot.app, "#user-state")
+        assert "auth config ac_demo_gmail" in text(pilot.app, "#user-state")
 
         await highlight(pilot, "github")
         await pilot.press("x")

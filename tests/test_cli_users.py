@@ -59,6 +59,9 @@ def test_users_show_joins_sessions_and_accounts_by_toolkit(two_users, capsys):
     by_kit = {t["toolkit"]: t for t in view["toolkits"]}
     assert by_kit["gmail"]["status"] == "EXPIRED" and len(by_kit["gmail"]["sessions"]) == 1
     assert all(a["user_id"] == "alice" for a in view["accounts"])
+    reasons = {a["toolkit"]: a["status_reason"] for a in view["accounts"]}
+    assert reasons["gmail"] == "Permanent auth error during token refresh"
+    assert reasons["slack"] == "Connection status updated by user" and reasons["github"] is None
 
 
 def test_connections_list_filters(two_users, capsys):

@@ -94,7 +94,7 @@ class UserView:
             names.update(dict.fromkeys(e.toolkits))
         names.update(dict.fromkeys(a.toolkit for a in self.accounts))
         return [ToolkitRow(slug, tuple(e.session_id or "" for e in self.live_sessions if slug in e.toolkits),
-                           tuple(a for a in self.accounts if a.toolkit == slug)) for slug in names]
+                           tuple(a for a in self.accounts if a.toolkit == slug)) for slug in sorted(names)]
 
 
 def unknown_user(user_id: str) -> ApiError:

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import HorizontalScroll, VerticalScroll
+from textual.containers import Horizontal, HorizontalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -60,11 +60,11 @@ class ConnectScreen(Screen[None]):
                      id="connect-title")
         yield Input(placeholder="callback URL (optional): where the user lands after connecting; enter creates the link",
                     id="connect-callback")
-        with VerticalScroll(id="connect-body"):
-            with HorizontalScroll(id="connect-link-row"):
-                yield Static("", id="connect-link")
-            yield Static("[dim]Press enter to create the link.[/dim]", id="connect-state")
+        with HorizontalScroll(id="connect-link-row"):
+            yield Static("", id="connect-link")
+        with Horizontal(id="connect-body"):
             yield Static("", id="connect-qr")
+            yield Static("[dim]Press enter to create the link.[/dim]", id="connect-state")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -104,6 +104,8 @@ class ConnectScreen(Screen[None]):
         url = made.link.redirect_url
         field = self.query_one("#connect-callback", Input)
         field.disabled = True
+        field.display = False  # the state below says where the user returns; the QR gets the room
+        self.add_class("-linked")
         self.query_one("#connect-link", Static).update(Text(url, no_wrap=True, overflow="ignore"))
         self.query_one("#connect-link-row").focus()
         returns = escape(made.callback_url) if made.callback_url else "Composio's own page (no callback URL given)"

@@ -25,8 +25,8 @@ from .sessions import STATE_STYLE, info_of
 STATUS_TEXT = {
     AccountStatus.ACTIVE: ("● ACTIVE", "success"),
     AccountStatus.INITIALIZING: ("◐ INITIALIZING", "warning"),
-    AccountStatus.INITIATED: ("◐ INITIATED (waiting for the user)", "warning"),
-    AccountStatus.INACTIVE: ("⏸ INACTIVE (disabled)", "warning"),
+    AccountStatus.INITIATED: ("◐ INITIATED", "warning"),
+    AccountStatus.INACTIVE: ("⏸ INACTIVE", "warning"),
     AccountStatus.EXPIRED: ("✗ EXPIRED", "error"),
     AccountStatus.FAILED: ("✗ FAILED", "error"),
     AccountStatus.REVOKED: ("✗ REVOKED", "error"),
@@ -38,9 +38,25 @@ def when(stamp: str) -> str:
     return stamp.replace("T", " ")[:16] if stamp else "—"
 
 
+MEANING = {AccountStatus.INITIATED: "waiting for the user to finish the Connect link",
+           AccountStatus.INITIALIZING: "being set up", AccountStatus.INACTIVE: "disabled; e enables it again",
+           AccountStatus.EXPIRED: "needs the user again: f re-authenticates, or l for a new link",
+           AccountStatus.FAILED: "never worked: l for a new link", AccountStatus.REVOKED: "revoked: l for a new link",
+           AccountStatus.ACTIVE: "usable"}
+
+
 def status_text(account: ConnectedAccount) -> str:
-    label = STATUS_TEXT.get(account.status, (str(account.status), ""))[0]
-    return f"{label} — {account.status_reason}" if account.status_reason else label
+    return STATUS_TEXT.get(account.status, (str(account.status), ""))[0]
+
+
+def detail(toolkit: str, account: ConnectedAccount | None) -> str:
+    """One line about the highlighted row: status with its reason, auth config and times."""
+    if account is None:
+        return f"{escape(toolkit)}: a session enables it, but there is no account yet; l makes a Connect link."
+    reason = f" — {escape(account.status_reason)}" if account.status_reason else ""
+    return (f"[b]{escape(toolkit)}[/b] {escape(account.id)}: {escape(str(account.status))}{reason} "
+            f"({MEANING.get(account.status, '')}); auth config {escape(account.auth_config_id or '—')}, "
+            f"created {when(account.created_at)}, updated {when(account.updated_at)}")
 
 
 class UserScreen(Screen[None]):
@@ -101,7 +117,7 @@ class UserScreen(Screen[None]):
         sessions = self.query_one("#user-sessions", DataTable)
         sessions.add_columns("Session", "Toolkits", "State", "Created (UTC)")
         accounts = self.query_one("#user-accounts", DataTable)
-        accounts.add_columns("Toolkit", "Status", "Auth config", "Created", "Updated", "Account")
+        accounts.add_columns("Toolkit", "Status", "Reason", "Updated", "Auth config", "Created", "Account")
         accounts.focus()
         self.load()
 
@@ -137,19 +153,28 @@ class UserScreen(Screen[None]):
         for toolkit, a in self.rows:
             if a is None:
                 table.add_row(cell(toolkit), themed(self.app, "○ not connected", "warning"), cell("—"), cell("—"),
-                              cell("—"), cell("—"))
+                              cell("—"), cell("—"), cell("—"))
                 continue
             colour = STATUS_TEXT.get(a.status, ("", "foreground"))[1]
-            table.add_row(cell(toolkit), themed(self.app, status_text(a), colour), cell(a.auth_config_id or "—"),
-                          cell(when(a.created_at)), cell(when(a.updated_at)), cell(a.id))
+            table.add_row(cell(toolkit), themed(self.app, status_text(a), colour), cell(a.status_reason or "—"),
+                          cell(when(a.updated_at)), cell(a.auth_config_id or "—"), cell(when(a.created_at)), cell(a.id))
         if self.rows:
             table.move_cursor(row=min(max(at, 0), len(self.rows) - 1))
-        if v.empty:
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        if self.view is not None and self.view.empty:
             state = (f"No sessions or accounts for user {escape(self.user_id)}: the ledger has none of their "
                      "sessions and the API no connected account.")
+        elif (row := self.current()) is not None:
+            state = detail(*row)
         else:
-            state = "[dim]l link · x disable · e enable · f re-auth · d delete · o offboard[/dim]"
+            state = "[dim]No toolkit yet: create a session for this user from the catalog.[/dim]"
         self.query_one("#user-state", Static).update(state)
+
+    @on(DataTable.RowHighlighted, "#user-accounts")
+    def _highlighted(self) -> None:
+        self.show_detail()
 
     @on(Said)
     def _said(self, message: Said) -> None:
