@@ -19,6 +19,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 async def shoot(name: str, steps, *, size=(120, 36), theme: str | None = None, wait: bool = True) -> None:
     """Run ``steps`` (keys, or coroutines taking the pilot); ``wait=False`` shoots while work runs."""
+    if ONLY and name not in ONLY:  # `screenshots.py NAME…` regenerates only those
+        return
     from apphelp import settle
 
     from tui.app import ComposioApp
@@ -50,6 +52,16 @@ async def shoot(name: str, steps, *, size=(120, 36), theme: str | None = None, w
     print(f"screenshots/{name}.svg")
 
 
+ONLY = set(sys.argv[1:])
+
+
+async def users_of_the_demo(pilot) -> None:
+    """Three users with sessions and accounts (one EXPIRED, one INACTIVE), then the Users screen."""
+    from usershelp import populate
+
+    await populate(pilot, pilot.app.ctx._demo_server)
+
+
 async def type_user(pilot) -> None:
     for ch in "user_8c1f":
         await pilot.press(ch)
@@ -78,6 +90,7 @@ async def main() -> None:
         await shoot("readiness", [*session, "k", "l"], wait=False)
         await shoot("verify", [*session, "v"])
         await shoot("sessions", [*session, "escape", "s"])
+        await shoot("user", [users_of_the_demo, "u", "enter", "down"])
 
 
 if __name__ == "__main__":

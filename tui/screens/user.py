@@ -38,6 +38,7 @@ def when(stamp: str) -> str:
     return stamp.replace("T", " ")[:16] if stamp else "—"
 
 
+REASON_WIDTH = 28
 MEANING = {AccountStatus.INITIATED: "waiting for the user to finish the Connect link",
            AccountStatus.INITIALIZING: "being set up", AccountStatus.INACTIVE: "disabled; e enables it again",
            AccountStatus.EXPIRED: "needs the user again: f re-authenticates, or l for a new link",
@@ -117,7 +118,10 @@ class UserScreen(Screen[None]):
         sessions = self.query_one("#user-sessions", DataTable)
         sessions.add_columns("Session", "Toolkits", "State", "Created (UTC)")
         accounts = self.query_one("#user-accounts", DataTable)
-        accounts.add_columns("Toolkit", "Status", "Reason", "Updated", "Auth config", "Created", "Account")
+        accounts.add_column("Toolkit")
+        accounts.add_column("Status")
+        accounts.add_column("Reason", width=REASON_WIDTH)  # the whole reason is on the detail line
+        accounts.add_columns("Updated (UTC)", "Auth config", "Created", "Account")
         accounts.focus()
         self.load()
 
@@ -157,7 +161,8 @@ class UserScreen(Screen[None]):
                 continue
             colour = STATUS_TEXT.get(a.status, ("", "foreground"))[1]
             table.add_row(cell(toolkit), themed(self.app, status_text(a), colour), cell(a.status_reason or "—"),
-                          cell(when(a.updated_at)), cell(a.auth_config_id or "—"), cell(when(a.created_at)), cell(a.id))
+                          cell(when(a.updated_at)), cell(a.auth_config_id or "—"), cell(when(a.created_at)[:10]),
+                          cell(a.id))
         if self.rows:
             table.move_cursor(row=min(max(at, 0), len(self.rows) - 1))
         self.show_detail()
