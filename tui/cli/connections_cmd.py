@@ -54,7 +54,7 @@ def cmd_link(ctx: Context, args: argparse.Namespace) -> int:
     if waited.outcome == WaitOutcome.ACTIVE:
         say(f"✓ {args.toolkit} is connected for {inert(args.user)} (ACTIVE).")
         return EXIT_OK
-    reason = f" ({waited.account.status_reason})" if waited.account and waited.account.status_reason else ""
+    reason = f" ({waited.reason})" if waited.reason else ""
     if waited.outcome == WaitOutcome.TIMEOUT:
         error(f"no connection after {args.wait:g} s: the account is still {waited.status}{reason}; "
               "the link stays valid.")

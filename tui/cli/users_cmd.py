@@ -90,8 +90,7 @@ def cmd_offboard(ctx: Context, args: argparse.Namespace) -> int:
         if sys.stdin.readline().rstrip("\n") != user_id:
             say("That is not the user id; nothing was removed.")
             return EXIT_OK
-    report = offboard.run(gw, ledger, user_id, _journal_dir(ctx),
-                          progress=lambda item: say(f"  {item.kind} {item.id}: {item.outcome}") if stdin_tty() else None)
+    report = offboard.run(gw, ledger, user_id, _journal_dir(ctx), progress=_progress if stdin_tty() else None)
     _emit_report(report, args.json)
     earlier = sum(1 for i in report.items if i.earlier)
     resumed = f" ({earlier} done by an earlier run)" if earlier else ""
@@ -102,6 +101,10 @@ def cmd_offboard(ctx: Context, args: argparse.Namespace) -> int:
     error(f"offboarding {inert(user_id)} is not complete: {len(report.failed)} items failed (listed above); "
           f"run the same command again to finish. Journal: {report.journal}")
     return EXIT_API
+
+
+def _progress(item: offboard.Item) -> None:
+    say(f"  {item.kind} {inert(item.id)}: {item.outcome}")
 
 
 def _print_plan(plan: offboard.Report) -> None:

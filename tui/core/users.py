@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from .errors import ApiError
 from .ledger import Entry
 from .models import ConnectedAccount, ConnectLink
+from . import sessions as session_rules
 from .sessions import InputError
-from .states import AccountStatus, ErrorKind, LedgerState, WaitOutcome
+from .states import AccountStatus, ConnectionState, ErrorKind, LedgerState, WaitOutcome
 from .validation import check_user_id
 
 BROKEN = frozenset({AccountStatus.FAILED, AccountStatus.EXPIRED, AccountStatus.INACTIVE, AccountStatus.REVOKED})
@@ -63,10 +64,8 @@ class ToolkitRow:
 
     @property
     def best(self) -> ConnectedAccount | None:
-        """The account that decides readiness: an ACTIVE one, else the newest."""
-        active = [a for a in self.accounts if a.status == AccountStatus.ACTIVE and not a.is_disabled]
-        pool = active or list(self.accounts)
-        return max(pool, key=lambda a: a.created_at) if pool else None
+        """The account that decides readiness (the same rule as the readiness screen's)."""
+        return session_rules._best(list(self.accounts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +99,8 @@ class UserView:
 def unknown_user(user_id: str) -> ApiError:
     return ApiError(ErrorKind.NOT_FOUND, f"No sessions or accounts for user {user_id!r}: the ledger has no "
                     "session of theirs and the API no connected account",
-                    hint="Check the spelling (ids are compared exactly); `composio-tui users list` shows the known users")
+                    hint="Check the spelling (ids are compared exactly); `composio-tui users list` shows "
+                         "the known users")
 
 
 def view(gateway, ledger, user_id: str, *, require: bool = True) -> UserView:
@@ -266,34 +266,25 @@ def connect(gateway, ledger, user_id: str, toolkit: str, *, session_id: str | No
 @dataclass(frozen=True, slots=True)
 class Waited:
     outcome: WaitOutcome
-    account: ConnectedAccount | None = None
-
-    @property
-    def status(self) -> str:
-        return str(self.account.status) if self.account is not None else ""
+    status: str = ""
+    """The account's last status seen ("" when none was read)."""
+    reason: str = ""
 
 
 def wait_active(gateway, account_id: str, *, timeout: float = 300.0, interval: float = 2.0,
                 cancelled: Callable[[], bool] = lambda: False,
                 sleep: Callable[[float], None] = time.sleep) -> Waited:
-    """Poll until ACTIVE, another terminal status, cancellation or the timeout (bounded either way)."""
-    deadline = time.monotonic() + max(0.0, timeout)
-    account: ConnectedAccount | None = None
-    while True:
-        if cancelled():
-            return Waited(WaitOutcome.CANCELLED, account)
-        account = gateway.account(account_id)
-        if account.status == AccountStatus.ACTIVE and not account.is_disabled:
-            return Waited(WaitOutcome.ACTIVE, account)
-        if not account.status.pending:
-            return Waited(WaitOutcome.ENDED, account)
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return Waited(WaitOutcome.TIMEOUT, account)
-        # Short naps, so a cancel is seen quickly even with a long interval.
-        until = time.monotonic() + min(interval, left)
-        while time.monotonic() < until and not cancelled():
-            sleep(min(0.1, max(0.0, until - time.monotonic())))
+    """Poll until ACTIVE, another terminal status, cancellation or the timeout: the readiness screen's
+    own wait (``sessions.wait_active``), told as a WaitOutcome."""
+    ended = session_rules.wait_active(gateway, ConnectLink("", "", account_id), timeout=timeout, interval=interval,
+                                 cancelled=cancelled, sleep=sleep)
+    state = str(ended.state)
+    if state == ConnectionState.ACTIVE:
+        return Waited(WaitOutcome.ACTIVE, state, ended.reason)
+    if state in (WaitOutcome.TIMEOUT, WaitOutcome.CANCELLED):
+        last = "" if state == WaitOutcome.CANCELLED else str(gateway.account(account_id).status)
+        return Waited(WaitOutcome(state), last)
+    return Waited(WaitOutcome.ENDED, state, ended.reason)
 
 
 def account_dict(a: ConnectedAccount) -> dict:

@@ -58,7 +58,7 @@ class ConnectScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(f"[b]Connect[/b] {escape(self.toolkit)} for user [reverse] {escape(self.user_id)} [/reverse]",
                      id="connect-title")
-        yield Input(placeholder="callback URL (optional): where the user lands after connecting; enter creates the link",
+        yield Input(placeholder="callback URL (optional): where the user lands afterwards; enter creates the link",
                     id="connect-callback")
         with HorizontalScroll(id="connect-link-row"):
             yield Static("", id="connect-link")
@@ -118,8 +118,7 @@ class ConnectScreen(Screen[None]):
     def _settled(self, message: Settled) -> None:
         waited = message.waited
         self.outcome = waited.outcome
-        account = waited.account
-        reason = f" ({escape(account.status_reason)})" if account is not None and account.status_reason else ""
+        reason = f" ({escape(waited.reason)})" if waited.reason else ""
         if waited.outcome == WaitOutcome.ACTIVE:
             text = f"[$success]✓ {escape(self.toolkit)} is connected for {escape(self.user_id)}: ACTIVE.[/]"
             self.notify(f"{self.toolkit} is connected for {self.user_id}.", timeout=5, markup=False)

@@ -146,7 +146,8 @@ class UserScreen(Screen[None]):
         sessions.clear()
         for e in v.sessions:
             sessions.add_row(cell(e.session_id or "—"), cell(", ".join(e.toolkits)),
-                             themed(self.app, e.state, STATE_STYLE.get(e.state, "foreground")), cell(when(e.created_at)))
+                             themed(self.app, e.state, STATE_STYLE.get(e.state, "foreground")),
+                             cell(when(e.created_at)))
         table = self.query_one("#user-accounts", DataTable)
         at = table.cursor_row
         table.clear()
