@@ -30,6 +30,7 @@ from demo_fixtures import api, create_session, server  # noqa: F401  (fixtures)
 from tui.demo import DEMO_API_KEY
 from tui.demo.data import synthetic_catalog
 from tui.demo.runner import DemoServer
+from tui.demo.faults import Faults
 from tui.demo.state import STATUSES
 
 pytestmark = pytest.mark.timeout(60)
@@ -279,3 +280,86 @@ def test_bundled_catalog_bodies_validate():
                 srv.activate(ca["connected_account_id"], status)
                 check(c.get(f"/api/v3.1/connected_accounts/{ca['connected_account_id']}"), 200, *ACCOUNT)
         check(c.get(f"/api/v3.1/tool_router/session/{sid}/toolkits"), 200, *SESSION_TOOLKITS)
+
+
+# -- issue 11.8: the connected accounts list, paged categories, production's 400s --------------------
+
+from composio_client.types import connected_account_list_response as cal  # noqa: E402
+
+ACCOUNTS = (cal.ConnectedAccountListResponse, gen.GetV31ConnectedAccountsResponse)
+
+
+def test_connected_accounts_list_bodies_filters_and_pages(api, server):
+    sid = create_session(api, "u-list", ["github", "notion", "gmail"])["session_id"]
+    base = f"/api/v3.1/tool_router/session/{sid}"
+    ids = {slug: check(api.post(f"{base}/link", json={"toolkit": slug}), 201, *LINK)["connected_account_id"]
+           for slug in ("github", "notion", "gmail")}
+    other = create_session(api, "u-other", ["github"])["session_id"]
+    check(api.post(f"/api/v3.1/tool_router/session/{other}/link", json={"toolkit": "github"}), 201, *LINK)
+    for slug, status in (("github", "ACTIVE"), ("notion", "INACTIVE"), ("gmail", "EXPIRED")):
+        assert server.activate(ids[slug], status)
+    every = check(api.get("/api/v3.1/connected_accounts"), 200, *ACCOUNTS)
+    assert every["total_items"] == 4
+    mine = check(api.get("/api/v3.1/connected_accounts", params={"user_ids": "u-list"}), 200, *ACCOUNTS)
+    assert {i["id"] for i in mine["items"]} == set(ids.values())
+    by_status = {i["toolkit"]["slug"]: (i["status"], i["status_reason"], i["is_disabled"]) for i in mine["items"]}
+    assert by_status["notion"] == ("INACTIVE", "Connection status updated by user", True)
+    assert by_status["gmail"] == ("EXPIRED", "Permanent auth error during token refresh", False)
+    narrow = check(api.get("/api/v3.1/connected_accounts", params={
+        "user_ids": "u-list", "toolkit_slugs": "github,notion", "statuses": "INACTIVE"}), 200, *ACCOUNTS)
+    assert [i["id"] for i in narrow["items"]] == [ids["notion"]]
+    repeated = check(api.get("/api/v3.1/connected_accounts", params=[("toolkit_slugs", "gmail"),
+                                                                     ("toolkit_slugs", "notion")]), 200, *ACCOUNTS)
+    assert {i["id"] for i in repeated["items"]} == {ids["gmail"], ids["notion"]}
+    page1 = check(api.get("/api/v3.1/connected_accounts", params={"limit": 3, "order_direction": "asc"}), 200,
+                  *ACCOUNTS)
+    page2 = check(api.get("/api/v3.1/connected_accounts", params={"cursor": page1["next_cursor"],
+                                                                  "order_direction": "asc"}), 200, *ACCOUNTS)
+    assert len(page1["items"]) == 3 and len(page2["items"]) == 1 and page2["next_cursor"] is None
+    assert page1["items"][0]["id"] == ids["github"]
+    assert check(api.get("/api/v3.1/connected_accounts", params={"account_type": "SHARED"}), 200,
+                 *ACCOUNTS)["items"] == []
+    err = check_error(api.get("/api/v3.1/connected_accounts", params={"statuses": "SLEEPING"}), 400)
+    assert err["message"] == "Validation error while processing request" and "SLEEPING" in err["errors"][0]
+
+
+def test_sdk_lists_connected_accounts_with_its_filters(server):
+    client = _sdk(server.base_url).client
+    session = _sdk(server.base_url).create(user_id="sdk-list", toolkits=["github"])
+    request = session.authorize("github")
+    server.activate(request.id, "REVOKED")
+    page = client.connected_accounts.list(user_ids=["sdk-list"], toolkit_slugs=["github"], statuses=["REVOKED"])
+    assert [i.id for i in page.items] == [request.id] and page.items[0].status_reason
+
+
+def test_categories_are_paged_like_every_list(tmp_path):
+    from tui.demo.data import DemoCatalog, DemoToolkit
+
+    cats = {f"c{i:02d}": f"Cat {i:02d}" for i in range(25)}
+    catalog = DemoCatalog(toolkits=[DemoToolkit("kit", "Kit", categories=("c00",))], categories=cats)
+    with DemoServer(catalog=catalog) as srv, httpx.Client(base_url=srv.base_url, headers={"x-api-key": DEMO_API_KEY}) as c:
+        model = (cats_m.ToolkitRetrieveCategoriesResponse, gen.GetV31ToolkitsCategoriesResponse)
+        first = check(c.get("/api/v3.1/toolkits/categories"), 200, *model)
+        assert len(first["items"]) == 20 and first["next_cursor"] and first["total_items"] == 25
+        rest = check(c.get("/api/v3.1/toolkits/categories", params={"cursor": first["next_cursor"]}), 200, *model)
+        assert [i["id"] for i in first["items"] + rest["items"]] == list(cats) and rest["next_cursor"] is None
+
+
+@pytest.mark.parametrize("body", [
+    {"user_id": "u", "toolkits": {"enable": ["nope"]}}, {"user_id": "u", "bogus": True}, {"toolkits": {}},
+    {"user_id": "u", "toolkits": {"enable": ["github"], "disable": ["slack"]}}, [1, 2],
+])
+def test_create_400s_are_generic_with_errors(api, body):
+    err = check_error(api.post("/api/v3.1/tool_router/session", json=body), 400)
+    assert err["message"] == "Validation error while processing request" and err["errors"]
+
+
+def test_sessions_with_a_foreign_mcp_origin_still_validate(api, server):
+    server.set_faults(mcp_origin="http://127.0.0.2:9")
+    try:
+        created = check(api.post("/api/v3.1/tool_router/session", json={"user_id": "far"}), 201, *SESSION)
+        assert created["mcp"]["url"].startswith("http://127.0.0.2:9/tool_router/")
+        server.set_faults(hide_session_accounts=True)
+        check(api.get(f"/api/v3.1/tool_router/session/{created['session_id']}/toolkits"), 200, *SESSION_TOOLKITS)
+    finally:
+        server.set_faults(Faults())

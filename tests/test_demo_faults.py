@@ -151,3 +151,15 @@ def test_sdk_sees_each_fault(server):
             client.toolkits.list(limit=5)
     server.set_faults(Faults())
     assert client.toolkits.list(limit=5).items
+
+
+def test_account_knobs_are_checked():
+    """The issue-11 knobs: every account status reachable, a null session-toolkits hint, a foreign MCP origin."""
+    from tui.demo.faults import Faults
+
+    knobs = Faults.from_dict({"link_status": "INITIALIZING", "authorize_status": "REVOKED",
+                              "hide_session_accounts": True, "mcp_origin": "http://127.0.0.2:8123/"})
+    assert knobs.mcp_origin == "http://127.0.0.2:8123" and knobs.to_dict()["authorize_status"] == "REVOKED"
+    for bad in ({"link_status": "SLEEPING"}, {"authorize_status": "active"}, {"mcp_origin": "ftp://x"}):
+        with pytest.raises(ValueError):
+            Faults.from_dict(bad)

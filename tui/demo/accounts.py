@@ -1,7 +1,8 @@
 """``GET /api/v3.1/connected_accounts``: the connected accounts list with the client's filters and cursors.
 
 Filters (``composio_client`` ``connected_accounts.list``): ``user_ids``, ``toolkit_slugs``, ``statuses``,
-``auth_config_ids``, ``connected_account_ids`` (lists: comma-joined or repeated), ``order_by``
+``auth_config_ids``, ``connected_account_ids`` (lists: comma-joined or repeated), ``account_type`` (demo accounts are all
+PRIVATE, the default), ``order_by``
 (created_at | updated_at), ``order_direction`` (asc | desc, default desc), ``cursor``, ``limit``.
 Every filter given must match. Bodies are ``ConnectedAccountListResponse`` (contract-tested).
 """
@@ -39,6 +40,9 @@ def routes(store: Store) -> list[Route]:
         direction = q.get("order_direction") or "desc"
         if direction not in ("asc", "desc"):
             problems.append("order_direction: Invalid enum value; expected 'asc' | 'desc'")
+        account_type = q.get("account_type") or "PRIVATE"
+        if account_type not in ("PRIVATE", "SHARED", "ALL"):
+            problems.append("account_type: Invalid enum value; expected 'PRIVATE' | 'SHARED' | 'ALL'")
         if problems:
             raise ApiFailure(400, problems[0], "ValidationError", errors=problems)
         limit = parse_limit(q.get("limit"), 1, 1000)
@@ -46,7 +50,7 @@ def routes(store: Store) -> list[Route]:
         toolkits = {x.lower() for x in _many(request, "toolkit_slugs")}
         configs = set(_many(request, "auth_config_ids"))
         ids = set(_many(request, "connected_account_ids"))
-        found = [a for a in store.accounts()
+        found = [] if account_type == "SHARED" else [a for a in store.accounts()
                  if (not users or a.user_id in users) and (not toolkits or a.toolkit in toolkits)
                  and (not statuses or a.status in statuses) and (not configs or a.auth_config_id in configs)
                  and (not ids or a.id in ids)]

@@ -43,7 +43,7 @@ class SessionScreen(Screen[None]):
     def summary(self) -> str:
         info = self.info
         lines = [f"session id  {escape(info.session_id)}",
-                 f"toolkits    {escape(', '.join(info.toolkits) or 'all')}",
+                 f"toolkits    {escape(info.toolkit_scope)}",
                  f"manage      {'connections managed in-session' if info.manage_connections else 'off'}",
                  f"state       {escape(self.state)}"]
         if info.tool_router_tools:
