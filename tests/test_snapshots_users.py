@@ -92,3 +92,30 @@ def test_offboard_dry_run(snap_compare, server, size):
 
     assert snap_compare(app_for(server), terminal_size=size, run_before=run_before)
     assert len([s for s in server.sessions() if s.user_id == "alice"]) == 2  # the dry run removed nothing
+
+
+# --- NO_COLOR (a bare SSH login): the status symbols carry the meaning -----------------------------
+
+NO_COLOR_PORT = 29911
+
+
+@pytest.fixture
+def mono_server(tmp_path, monkeypatch):
+    import tui.demo.state
+
+    monkeypatch.setenv("NO_COLOR", "1")  # Textual reads it when the app is built
+    monkeypatch.setattr(tui.demo.state, "iso_now", lambda: DEMO_TIME)
+    srv = snapshot_server(tmp_path, monkeypatch, port=NO_COLOR_PORT, seed=13)
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.parametrize("screen", ["users", "user"])
+def test_no_color_80x24(snap_compare, mono_server, screen):
+    async def run_before(pilot):
+        await users_screen(pilot, mono_server)
+        if screen == "user":
+            await open_user(pilot, "alice")
+        await quiet(pilot)
+
+    assert snap_compare(app_for(mono_server), terminal_size=(80, 24), run_before=run_before)
