@@ -8,7 +8,7 @@ import json
 import pytest
 from demo_fixtures import server  # noqa: F401  (fixture)
 from test_cli_sessions import create, ledger_rows
-from test_cli_toolkits import api, cli, json_lines, run_cli  # noqa: F401  (api is a fixture)
+from test_cli_toolkits import api, cli, json_lines, run_cli, run_tty  # noqa: F401  (api is a fixture)
 
 from tui.demo import DEMO_API_KEY
 
@@ -196,3 +196,23 @@ def test_offboard_in_a_real_subprocess_never_prints_the_key(two_users):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["complete"] is True
     assert DEMO_API_KEY not in done.stdout + done.stderr
+
+
+def test_offboard_on_a_terminal_asks_for_the_id_typed_again(two_users, api):
+    rc, screen = run_tty("users", "offboard", "bob", answer="bobby", after=b"to remove all of this: ")
+    assert rc == 0 and "That is not the user id; nothing was removed." in screen
+    assert len(accounts_of(api, "bob")) == 1
+    rc, screen = run_tty("users", "offboard", "bob", answer="bob", after=b"to remove all of this: ")
+    assert rc == 0, screen
+    assert "removes 1 sessions and 1 connected accounts" in screen and "Offboarded bob" in screen
+    assert accounts_of(api, "bob") == [] and len(accounts_of(api, "alice")) == 3
+    assert DEMO_API_KEY not in screen
+
+
+def test_link_on_a_terminal_prints_the_url_and_a_qr_code(two_users, api):
+    rc, screen = run_tty("connections", "link", "--user", "bob", "--toolkit", "github",
+                         "--callback-url", "https://app.example/cb")
+    assert rc == 0, screen
+    [url] = [line for line in screen.splitlines() if line.startswith(f"{api.base_url}/link/ln_")]
+    assert "█" in screen and "the user returns to https://app.example/cb" in screen
+    assert api.store.account_by_token(url.rsplit("/", 1)[1]).user_id == "bob"
