@@ -148,4 +148,3 @@ class Catalog:
     categories: list[Category] = field(default_factory=list)
     fetched_at: float = 0.0
     base_url: str = ""
-
