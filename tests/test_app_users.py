@@ -186,3 +186,14 @@ async def test_unknown_user_screen_says_so(server):
         pilot.app.push_screen(UserScreen("nobody"))
         await settle(pilot)
         assert "No sessions or accounts for user nobody" in text(pilot.app, "#user-state")
+
+
+async def test_users_key_and_palette_entry_from_the_catalog(server):
+    async with app_for(server).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)]
+        assert "catalog: Users" in titles
+        await pilot.press("u")
+        await settle(pilot)
+        assert screen_name(pilot.app) == "UsersScreen"
+        assert "No users yet" in text(pilot.app, "#users-state")
