@@ -156,10 +156,12 @@ async def test_leaving_the_form_while_creating_still_reports_the_session(server)
         await pilot.press("escape")
         assert screen_name(app) == "CatalogScreen"
         await wait_until(pilot, lambda: server.sessions(), what="the session to be created")
-        await settle(pilot)
         record = only_session(server)
+        # the create reads the session back (meta tools) before it reports: wait for the report itself
+        await wait_until(pilot, lambda: any(record.session_id in n and "alice" in n for n in notes(app)),
+                         what="the report of the session")
+        await settle(pilot)
         assert screen_name(app) == "CatalogScreen"  # nothing popped behind the operator's back
-        assert any(record.session_id in n and "alice" in n for n in notes(app)), notes(app)
         assert app.ctx.ledger.get(record.session_id).state == "active"
 
         await open_form(pilot)  # again, and this time the help screen covers the form meanwhile

@@ -275,9 +275,9 @@ def test_create_show_and_verify_read_as_text_on_a_terminal(api, capsys):
     rc, screen = run_tty("sessions", "show", sid)
     assert rc == 0 and "{" not in screen
     assert re.search(r"^user\s+tina$", screen, re.M)
-    assert re.search(r"^TOOLKIT\s+CONNECTION\s+READY\s+ACCOUNT$", screen, re.M)
-    assert re.search(r"^github\s+NOT_CONNECTED\s+no\s+—$", screen, re.M)
-    assert re.search(r"^hackernews\s+NO_AUTH\s+yes\s+—$", screen, re.M)
+    assert re.search(r"^TOOLKIT\s+CONNECTION\s+READY\s+ACCOUNT\s+REASON$", screen, re.M)
+    assert re.search(r"^github\s+NOT_CONNECTED\s+no\s+—\s+—$", screen, re.M)
+    assert re.search(r"^hackernews\s+NO_AUTH\s+yes\s+—\s+—$", screen, re.M)
     rc, screen = run_tty("sessions", "verify", sid)
     assert rc == 0 and "{" not in screen
     assert "✓ The MCP endpoint answers" in screen and "  • COMPOSIO_SEARCH_TOOLS" in screen

@@ -117,7 +117,6 @@ def test_catalog_follows_cursor_when_pages_are_capped():
 # --- issue 11: production fidelity ----------------------------------------------------------------------
 
 import json  # noqa: E402
-import socket  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
 
 import httpx  # noqa: E402
@@ -125,19 +124,13 @@ import httpx  # noqa: E402
 from tui.core import sessions  # noqa: E402
 from tui.core.ledger import Ledger  # noqa: E402
 from tui.core.states import AccountStatus, ConnectionState, ErrorKind, LedgerState  # noqa: E402
-from tui.demo.data import DemoCatalog, DemoTool, DemoToolkit, load_catalog  # noqa: E402
+from tui.demo.data import DemoCatalog, DemoTool, DemoToolkit  # noqa: E402
 
 
 def _request_number(srv) -> int:
     """The demo numbers every request (x-request-id); the difference of two numbers counts requests."""
     resp = httpx.get(f"{srv.base_url}/api/v3.1/toolkits", params={"limit": 1}, headers={"x-api-key": DEMO_API_KEY})
     return int(resp.headers["x-request-id"].rsplit("_", 1)[1])
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_a_400_line_carries_the_envelope_errors(server):

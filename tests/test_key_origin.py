@@ -133,3 +133,22 @@ async def test_the_verify_screen_refuses_a_foreign_origin(server, foreign, forei
         _names_both(" ".join(shown.split()), server, foreign)
     _no_key_reached(foreign)
     assert foreign.seen == []
+
+
+async def test_the_export_screen_refuses_a_foreign_origin(server, foreign, foreign_session):  # noqa: F811
+    from textual.widgets import Static
+
+    from tui.screens.export import ExportScreen
+
+    app = make_app(server.base_url, DEMO_API_KEY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.push_screen(ExportScreen(foreign_session))
+        await settle(pilot)
+        shown = " ".join(str(app.screen.query_one("#export-text", Static).render()).split())
+        assert "is not the API origin" in shown and "x-api-key" not in shown
+        _names_both(shown, server, foreign)
+        await pilot.press("c")  # nothing to copy
+        await pilot.pause()
+        assert any("is not the API origin" in n.message for n in app._notifications)
+    assert foreign.seen == []
