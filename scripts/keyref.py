@@ -35,13 +35,19 @@ def screens():
     from tui.screens.try_tool import TryToolScreen
     from tui.screens.activity import ActivityScreen  # activity
     from tui.screens.log_detail import LogScreen  # activity
+    from tui.screens.connect import ConnectScreen  # users and connections
+    from tui.screens.offboard import OffboardScreen
+    from tui.screens.user import UserScreen
+    from tui.screens.users import UsersScreen
 
     return [("Everywhere", ComposioApp), ("Catalog", CatalogScreen), ("Toolkit details", ToolkitScreen),
             ("New session", NewSessionScreen), ("Session", SessionScreen), ("Export", ExportScreen),
             ("Readiness", ReadinessScreen), ("Verify", VerifyScreen), ("Sessions", SessionsScreen),
             ("Login", LoginScreen), ("Confirm", ConfirmScreen), ("Help", HelpScreen),
             ("Playground", PlaygroundScreen), ("Tool schemas", ToolDetailScreen), ("Try a tool", TryToolScreen),
-            ("Session tools", SessionToolsScreen), ("Activity", ActivityScreen), ("Log", LogScreen)]
+            ("Session tools", SessionToolsScreen), ("Activity", ActivityScreen), ("Log", LogScreen),
+            ("Users", UsersScreen), ("User", UserScreen), ("Connect link", ConnectScreen),
+            ("Offboard", OffboardScreen)]
 
 
 def keys_text(key: str) -> str:

@@ -19,16 +19,16 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 async def shoot(name: str, steps, *, size=(120, 36), theme: str | None = None, wait: bool = True) -> None:
     """Run ``steps`` (keys, or coroutines taking the pilot); ``wait=False`` shoots while work runs."""
+    if ONLY and name not in ONLY:  # `screenshots.py NAME…` regenerates only those
+        return
     from apphelp import settle
 
     from tui.app import ComposioApp
     from tui.core.config import load
     from tui.core.context import Context
     from tui.core.paths import default_paths
-    from tui.demo.runner import launch
-
     settings, paths = load(default_paths(), theme=theme)
-    ctx = Context(settings=settings, paths=paths, demo=launch)
+    ctx = Context(settings=settings, paths=paths, demo=launch_keeping_the_server)
     ctx.start_demo(seed=7, auto_activate_after=None)
     app = ComposioApp(ctx)
     async with app.run_test(size=size) as pilot:
@@ -49,6 +49,35 @@ async def shoot(name: str, steps, *, size=(120, 36), theme: str | None = None, w
         svg = app.export_screenshot(title=f"composio-tui — {name}")
     (OUT / f"{name}.svg").write_text(svg)
     print(f"screenshots/{name}.svg")
+
+
+ONLY = {name for name in sys.argv[1:] if name != "--only"}
+SERVERS: list = []
+"""The embedded API of the app being shot (some shots populate it before they start)."""
+
+
+def launch_keeping_the_server(**options):
+    """The demo launcher, keeping a handle on its server for the shots that populate it."""
+    from tui.demo import runner
+
+    started = runner.DemoServer.start
+
+    def start(server):
+        SERVERS.append(server)
+        return started(server)
+
+    runner.DemoServer.start = start
+    try:
+        return runner.launch(**options)
+    finally:
+        runner.DemoServer.start = started
+
+
+async def users_of_the_demo(pilot) -> None:
+    """Three users with sessions and accounts (one EXPIRED, one INACTIVE), then the Users screen."""
+    from usershelp import populate
+
+    await populate(pilot, SERVERS[-1])
 
 
 async def type_user(pilot) -> None:
@@ -81,15 +110,8 @@ async def settle_playground(pilot) -> None:
         await pilot.pause(0.05)
 
 
-async def main(only: list[str] | None = None) -> None:
+async def main() -> None:
     OUT.mkdir(exist_ok=True)
-    global shoot
-    if only:
-        real = shoot
-
-        async def shoot(name, steps, **kw):  # noqa: F811 - regenerate only the named screenshots
-            if name in only:
-                await real(name, steps, **kw)
     with tempfile.TemporaryDirectory() as tmp:
         for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
             os.environ[var] = f"{tmp}/{var.lower()}"
@@ -111,6 +133,7 @@ async def main(only: list[str] | None = None) -> None:
         await shoot("playground-try", [*session, ask_playground, "x"])
         await shoot("playground-80x24", [*session, ask_playground], size=(80, 24))
         await shoot("activity", [activity_failures], wait=False)  # the follow loop never settles
+        await shoot("user", [users_of_the_demo, "u", "enter", "down"])
 
 
 async def activity_failures(pilot) -> None:
@@ -127,6 +150,5 @@ async def activity_failures(pilot) -> None:
 
 
 if __name__ == "__main__":
-    # `--only NAME …` regenerates just those screenshots (e.g. `--only playground playground-try`)
-    args = sys.argv[1:]
-    asyncio.run(main(args[1:] if args[:1] == ["--only"] else None))
+    # `screenshots.py NAME …` (or `--only NAME …`) regenerates just those screenshots
+    asyncio.run(main())

@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     _tools(sub)  # playground (issue 14)
 
     _logs(sub)
+
+    _users_and_connections(sub)
     return p
 
 
@@ -302,3 +304,69 @@ def _logs(sub) -> None:
                     "session, request and trace ids")
     show.add_argument("log_id", metavar="ID", help="the log id (log_…)")
     _json_flag(show)
+
+# --- users and connections ---
+
+ACCOUNT_STATUSES = ("INITIALIZING", "INITIATED", "ACTIVE", "FAILED", "EXPIRED", "INACTIVE", "REVOKED")
+
+
+def _users_and_connections(sub) -> None:
+    group = _group(sub, "users", "end users: their sessions and connected accounts; offboarding")
+    listing = _command(group, "list", "users_cmd", "every known user: ledger users and users with connected accounts",
+                       note=LIST_NOTE)
+    _json_flag(listing)
+    show = _command(group, "show", "users_cmd", "one user: sessions in the ledger and connected accounts at the API")
+    show.add_argument("user", metavar="USER", help="the end user's exact ID")
+    _json_flag(show)
+    off = _command(group, "offboard", "users_cmd", "delete every session and connected account of a user",
+                   "Delete every session of USER recorded in the ledger (at the API) and every connected account "
+                   "of USER. --dry-run lists exactly what would be removed. On a terminal the user id must be "
+                   "typed again; elsewhere --yes is required. Resumable: a journal beside the ledger records "
+                   "what is done, so running it again after a crash or failure finishes the job. The ledger "
+                   "keeps the rows, marked deleted with the operator and time.",
+                   note="Output: the report (every item with its outcome) as a table on a terminal, one JSON "
+                        "object when piped or with --json; messages on stderr. Exit 5 when items failed.")
+    off.add_argument("user", metavar="USER", help="the end user's exact ID")
+    off.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
+    off.add_argument("--yes", "-y", action="store_true", help="do not ask")
+    _json_flag(off)
+
+    group = _group(sub, "connections", "connected accounts: list, Connect links, disable, enable, refresh, delete")
+    listing = _command(group, "list", "connections_cmd", "connected accounts at the API (every page)", note=LIST_NOTE)
+    listing.add_argument("--user", metavar="ID", help="only this user's accounts (exact ID)")
+    listing.add_argument("--toolkit", action="append", metavar="SLUG", help="only this toolkit (repeatable)")
+    listing.add_argument("--status", nargs="+", action="extend", choices=ACCOUNT_STATUSES, metavar="STATUS",
+                         help="only these statuses: " + ", ".join(ACCOUNT_STATUSES))
+    _json_flag(listing)
+    link = _command(group, "link", "connections_cmd", "a Connect link for one user and toolkit",
+                    "Create a Connect link: through --session, else the user's newest active session that "
+                    "enables the toolkit, else through --auth-config or the auth config of the user's earlier "
+                    "account for that toolkit. Prints the URL (and a QR code on a terminal). With --wait, exits "
+                    "0 once the account is ACTIVE and 5 with the final status on timeout or failure.")
+    link.add_argument("--user", required=True, metavar="ID", help="the end user's exact ID")
+    link.add_argument("--toolkit", required=True, metavar="SLUG", help="toolkit slug, e.g. github")
+    link.add_argument("--session", metavar="ID", help="link through this session of the user")
+    link.add_argument("--auth-config", metavar="ID", help="link through this auth config (ac_…)")
+    link.add_argument("--callback-url", metavar="URL", help="where the user returns after connecting")
+    link.add_argument("--wait", type=_seconds_arg, metavar="SECONDS", help="wait this long for ACTIVE")
+    _json_flag(link)
+    for name, text in (("disable", "disable an account (INACTIVE; can be enabled again)"),
+                       ("enable", "enable a disabled account"),
+                       ("refresh", "re-authenticate an account (a new Connect link for OAuth)"),
+                       ("delete", "delete an account (asks first on a terminal)")):
+        cmd = _command(group, name, "connections_cmd", text)
+        cmd.add_argument("account_id", metavar="ID", help="connected account id (ca_…)")
+        cmd.add_argument("--user", metavar="ID", help="refuse the action unless the account belongs to this user")
+        if name == "delete":
+            cmd.add_argument("--yes", "-y", action="store_true", help="do not ask")
+        _json_flag(cmd)
+
+
+def _seconds_arg(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 3600 seconds")
+    return value

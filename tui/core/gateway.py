@@ -620,3 +620,70 @@ class Gateway:
 
         resp = self.client.logs.retrieve_tool_execution(log_id)
         return detail_from(resp.model_dump(mode="json", by_alias=True, exclude_unset=True, warnings=False))
+
+
+    # --- users and connections ---
+
+    def account_pages(self) -> Iterator[list[ConnectedAccount]]:
+        """Every connected account of the project, one page at a time (for a list that fills as it goes)."""
+        from composio_client import omit
+
+        def fetch(cursor: str | None) -> Page[ConnectedAccount]:
+            resp = self._call(lambda: self._client().connected_accounts.list(
+                cursor=cursor or omit, limit=ACCOUNTS_PAGE, order_by="created_at", order_direction="desc"))
+            return Page([_account(it) for it in _field(resp, "items", [])], _field(resp, "next_cursor"))
+
+        for page in pages(fetch, what="connected accounts"):
+            yield page.items
+
+    def _call(self, thunk: Callable[[], T]) -> T:
+        """One SDK call outside ``@_api`` (inside a generator): its failure becomes an ApiError."""
+        _no_telemetry()
+        try:
+            return thunk()
+        except Exception as exc:
+            raise translate(exc, self.base_url) from exc
+
+    @_api
+    def delete_account(self, account_id: str) -> bool:
+        """Delete a connected account. False when the API says it was already gone (404)."""
+        try:
+            self._client().connected_accounts.delete(account_id)
+        except Exception as exc:
+            err = translate(exc, self.base_url)
+            if err.kind == errors.NOT_FOUND:
+                return False
+            raise err from exc
+        return True
+
+    @_api
+    def set_account_enabled(self, account_id: str, enabled: bool) -> None:
+        """Enable (back to usable) or disable (INACTIVE) a connected account."""
+        self._client().connected_accounts.update_status(account_id, enabled=enabled)
+
+    @_api
+    def refresh_account(self, account_id: str) -> ConnectLink:
+        """Re-authenticate an account: a new Connect link when the scheme redirects, else none ("")."""
+        resp = self._client().connected_accounts.refresh(account_id)
+        return ConnectLink(toolkit="", redirect_url=str(_field(resp, "redirect_url", "")),
+                           connected_account_id=str(_field(resp, "id", account_id)))
+
+    @_api
+    def session_connect_link(self, session_id: str, toolkit: str, callback_url: str | None = None) -> ConnectLink:
+        """A Connect link through a session that enables ``toolkit`` (returns to ``callback_url``)."""
+        from composio_client import omit
+
+        resp = self._client().tool_router.session.link(session_id, toolkit=toolkit, callback_url=callback_url or omit)
+        return ConnectLink(toolkit=toolkit, redirect_url=resp.redirect_url,
+                           connected_account_id=_field(resp, "connected_account_id", ""))
+
+    @_api
+    def auth_config_link(self, user_id: str, auth_config_id: str, toolkit: str,
+                         callback_url: str | None = None) -> ConnectLink:
+        """A Connect link through an auth config (``connected_accounts/link``) for one user."""
+        from composio_client import omit
+
+        resp = self._client().link.create(user_id=user_id, auth_config_id=auth_config_id,
+                                       callback_url=callback_url or omit)
+        return ConnectLink(toolkit=toolkit, redirect_url=resp.redirect_url,
+                           connected_account_id=resp.connected_account_id)

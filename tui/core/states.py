@@ -218,3 +218,27 @@ class FollowState(StrEnum):
     """The API said 429; waiting as long as its retry-after asks."""
     FAILING = "failing"
     """The last poll failed (network, 5xx); retrying with backoff."""
+
+# --- users and connections ---
+
+
+class WaitOutcome(StrEnum):
+    """How a wait for a connected account to turn ACTIVE ended."""
+
+    ACTIVE = "ACTIVE"
+    ENDED = "ENDED"
+    """The account reached another terminal status (FAILED, EXPIRED, INACTIVE, REVOKED)."""
+    TIMEOUT = "TIMEOUT"
+    CANCELLED = "CANCELLED"
+
+
+class OffboardOutcome(StrEnum):
+    """What offboarding did to one item (a session or a connected account)."""
+
+    PLANNED = "planned"
+    """Dry run, or not reached yet: it will be removed."""
+    DELETED = "deleted"
+    ALREADY_GONE = "already_gone"
+    """The API no longer had it (404): nothing left to remove."""
+    FAILED = "failed"
+    """The API refused or did not answer; it is still there (or may be): run the offboarding again."""

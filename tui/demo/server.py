@@ -18,6 +18,8 @@ from tui.demo import accounts
 from tui.demo import playground
 
 from tui.demo import logs as activity_logs
+
+from tui.demo import connections
 from tui.demo import sessions as s
 from tui.demo.data import DemoCatalog
 from tui.demo.faults import FaultEngine, Faults
@@ -251,6 +253,7 @@ def create_app(
         Route(f"{API}/tool_router/session/{{session_id}}/link", link, methods=["POST"]),
         *accounts.routes(store),
         Route(f"{API}/connected_accounts/{{account_id}}", connected_account),
+        *connections.routes(catalog, store),  # users and connections: delete, status, refresh, link
         Route("/tool_router/{session_id}/mcp", mcp, methods=["GET", "POST", "DELETE"]),
         Route("/link/{token}", link_page, methods=["GET", "POST"]),
         Route("/_demo/connected_accounts/{account_id}/status", demo_status, methods=["POST"]),

@@ -163,3 +163,23 @@ class Store:
     def accounts(self) -> list[Account]:
         with self._lock:
             return [self._refreshed(a) for a in list(self._accounts.values())]
+
+    # --- users and connections ---
+    def delete_account(self, account_id: str) -> Account | None:
+        """Remove an account (and its link token); the removed account, or None if unknown."""
+        with self._lock:
+            account = self._accounts.pop(account_id, None)
+            if account is not None:
+                self._tokens.pop(account.link_token, None)
+            return account
+
+    def restart_account(self, account_id: str) -> Account | None:
+        """A refresh: the account is INITIATED again on its link, and the auto-activation clock restarts."""
+        with self._lock:
+            account = self._accounts.get(account_id)
+            if account is None:
+                return None
+            account = replace(account, status="INITIATED", updated_at=iso_now(), started=time.monotonic(),
+                              status_reason=None, is_disabled=False)
+            self._accounts[account_id] = account
+            return account

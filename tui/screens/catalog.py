@@ -45,6 +45,8 @@ class CatalogScreen(Screen):
         Binding("n", "new_session", "New session", id="catalog.new_session",
                 tooltip="Create a Tool Router session for the marked toolkits"),
         Binding("s", "sessions", "Sessions", id="catalog.sessions", tooltip="Sessions created from here"),
+        Binding("u", "users", "Users", id="catalog.users", show=False,
+                tooltip="Users: their sessions and connected accounts"),
         Binding("c", "focus_category", "Category", id="catalog.category", show=False,
                 tooltip="Filter by category"),
         Binding("o", "toggle_order", "Sort", id="catalog.sort", show=False, tooltip="Sort by usage or A–Z"),
@@ -380,3 +382,8 @@ class CatalogScreen(Screen):
         from .activity import ActivityScreen
 
         self.app.push_screen(ActivityScreen())
+
+    def action_users(self) -> None:  # users and connections
+        from .users import UsersScreen
+
+        self.app.push_screen(UsersScreen())
