@@ -201,3 +201,20 @@ def test_the_execute_endpoints_entry_is_recorded_with_its_log_id(server, api):
     assert failed["metrics"]["duration_ms"] >= 20  # plausible, not the in-memory 0.4 ms
     check(api.get(f"{LIST}/log_fromexecute"), 200, detail_m.LogRetrieveToolExecutionResponse,
           gen.GetV31LogsToolExecutionByIdResponse)
+
+
+def test_a_session_execute_is_recorded_as_its_log(server, api):  # noqa: F811
+    """The playground's execute endpoint writes the activity log it names (issue 14 meets issue 15)."""
+    sid = create_session(api, "pg-user", ["hackernews"])["session_id"]
+    resp = api.post(f"/api/v3.1/tool_router/session/{sid}/execute",
+                    json={"tool_slug": "HACKERNEWS_GET_TOP_STORIES", "arguments": {}})
+    assert resp.status_code == 200, resp.text
+    done = resp.json()
+    assert done["result_type"] == "completed" and done["log_id"]
+    body = check(api.post(LIST, json={"filters": [{"field": "session_id", "operator": "==", "value": sid}]}),
+                 200, list_m.LogCreateToolExecutionResponse, gen.PostV31LogsToolExecutionResponse)
+    assert [entry["id"] for entry in body["logs"]] == [done["log_id"]]
+    assert body["logs"][0]["status"] == "success"
+    one = check(api.get(f"{LIST}/{done['log_id']}"), 200, detail_m.LogRetrieveToolExecutionResponse,
+                gen.GetV31LogsToolExecutionByIdResponse)
+    assert one["id"] == done["log_id"]

@@ -13,9 +13,8 @@ from ..core import users
 from ..core.context import Context
 from ..core.qr import qr_lines
 from ..core.states import AccountStatus, WaitOutcome
-from .output import ask, emit_list, emit_record, error, inert, say, stdin_tty, stdout_tty
+from .output import ACCOUNT_COLUMNS, ask, emit_list, emit_record, error, inert, say, stdin_tty, stdout_tty
 from .run import EXIT_API, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, connect
-from .users_cmd import ACCOUNT_COLUMNS
 
 LIST_COLUMNS = [("id", "ACCOUNT"), ("user_id", "USER")] + ACCOUNT_COLUMNS[1:]
 

@@ -177,3 +177,8 @@ class Progress:
                 sys.stderr.write("\n")
                 sys.stderr.flush()
                 self._drawn = False
+
+
+ACCOUNT_COLUMNS = [("id", "ACCOUNT"), ("toolkit", "TOOLKIT"), ("status", "STATUS"), ("status_reason", "REASON"),
+                   ("auth_config_id", "AUTH CONFIG"), ("created_at", "CREATED"), ("updated_at", "UPDATED")]
+"""The columns of a connected-accounts table (`users show`, `connections list`)."""

@@ -54,6 +54,30 @@ def _link_cmd():
     return link_cmd
 
 
+def _playground_cmd():
+    from . import playground_cmd
+
+    return playground_cmd
+
+
+def _logs_cmd():
+    from . import logs_cmd
+
+    return logs_cmd
+
+
+def _users_cmd():
+    from . import users_cmd
+
+    return users_cmd
+
+
+def _connections_cmd():
+    from . import connections_cmd
+
+    return connections_cmd
+
+
 HANDLERS: dict[tuple[str, str], Callable[[], Handler]] = {
     ("commands", "cmd_info"): lambda: _commands().cmd_info,
     ("commands", "cmd_login"): lambda: _commands().cmd_login,
@@ -70,6 +94,21 @@ HANDLERS: dict[tuple[str, str], Callable[[], Handler]] = {
     ("sessions_cmd", "cmd_export"): lambda: _sessions_cmd().cmd_export,
     ("provision_cmd", "cmd_provision"): lambda: _provision_cmd().cmd_provision,
     ("link_cmd", "cmd_link"): lambda: _link_cmd().cmd_link,
+    ("playground_cmd", "cmd_search"): lambda: _playground_cmd().cmd_search,
+    ("playground_cmd", "cmd_tools"): lambda: _playground_cmd().cmd_tools,
+    ("playground_cmd", "cmd_execute"): lambda: _playground_cmd().cmd_execute,
+    ("playground_cmd", "cmd_tool_show"): lambda: _playground_cmd().cmd_tool_show,
+    ("logs_cmd", "cmd_logs"): lambda: _logs_cmd().cmd_logs,
+    ("logs_cmd", "cmd_show"): lambda: _logs_cmd().cmd_show,
+    ("users_cmd", "cmd_list"): lambda: _users_cmd().cmd_list,
+    ("users_cmd", "cmd_show"): lambda: _users_cmd().cmd_show,
+    ("users_cmd", "cmd_offboard"): lambda: _users_cmd().cmd_offboard,
+    ("connections_cmd", "cmd_list"): lambda: _connections_cmd().cmd_list,
+    ("connections_cmd", "cmd_link"): lambda: _connections_cmd().cmd_link,
+    ("connections_cmd", "cmd_disable"): lambda: _connections_cmd().cmd_disable,
+    ("connections_cmd", "cmd_enable"): lambda: _connections_cmd().cmd_enable,
+    ("connections_cmd", "cmd_refresh"): lambda: _connections_cmd().cmd_refresh,
+    ("connections_cmd", "cmd_delete"): lambda: _connections_cmd().cmd_delete,
 }
 
 

@@ -11,13 +11,11 @@ import sys
 
 from ..core import offboard, users
 from ..core.context import Context
-from .output import emit_list, emit_record, error, inert, say, stdin_tty, stdout_tty
+from .output import ACCOUNT_COLUMNS, emit_list, emit_record, error, inert, say, stdin_tty, stdout_tty
 from .run import EXIT_API, EXIT_OK, EXIT_USAGE, connect
 
 USER_COLUMNS = [("user_id", "USER"), ("sessions", "SESSIONS"), ("accounts", "ACCOUNTS"),
                 ("broken_accounts", "BROKEN")]
-ACCOUNT_COLUMNS = [("id", "ACCOUNT"), ("toolkit", "TOOLKIT"), ("status", "STATUS"), ("status_reason", "REASON"),
-                   ("auth_config_id", "AUTH CONFIG"), ("created_at", "CREATED"), ("updated_at", "UPDATED")]
 SESSION_COLUMNS = [("session_id", "SESSION"), ("toolkits", "TOOLKITS"), ("state", "STATE"), ("created_at", "CREATED")]
 ITEM_COLUMNS = [("kind", "KIND"), ("id", "ID"), ("label", "WHAT"), ("outcome", "OUTCOME"), ("note", "NOTE")]
 

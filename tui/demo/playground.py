@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tui.demo import logs as activity_logs
 from tui.demo import meta_tools
 from tui.demo import sessions as s
 from tui.demo.data import DemoCatalog, DemoTool, DemoToolkit
@@ -481,11 +482,6 @@ def _check_execute(body: object, keys: tuple[str, ...], slug_key: str) -> tuple[
     return str(slug).strip(), arguments
 
 
-def record_execution(entry: dict) -> None:
-    """Where an execution becomes an activity log (helper ``activity``'s tui/demo/logs.py): a no-op
-    until that lands; ``entry`` carries everything a log needs."""
-
-
 def execute(record: SessionRecord, catalog: DemoCatalog, store: Store, body: object, link_base: str,
             new_id: Callable[[str], str]) -> dict:
     started = time.monotonic()
@@ -511,8 +507,7 @@ def execute(record: SessionRecord, catalog: DemoCatalog, store: Store, body: obj
     else:
         result_type, data, error = "completed", canned(tk, tool, arguments), None
     log_id = new_id("log_")
-    # activity: record this execution
-    record_execution({
+    activity_logs.record_entry(store, {  # every execution is an activity log (issue 15)
         "user_id": record.user_id, "session_id": record.session_id, "toolkit": tk.slug, "tool_slug": tool.slug,
         "connected_account_id": account.id if account and not tk.no_auth else None, "status": result_type,
         "duration_ms": round((time.monotonic() - started) * 1000, 1), "message": error or "ok",
