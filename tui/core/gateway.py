@@ -333,9 +333,11 @@ class Gateway:
     # --- Tool Router sessions -------------------------------------------------------------
 
     @_api
-    def create_session(self, user_id: str, toolkits: list[str], *, manage_connections: bool = True) -> SessionInfo:
-        session = self.creator.create(user_id=user_id, toolkits=list(toolkits),
-                                  manage_connections=manage_connections, mcp=True)
+    def create_session(self, user_id: str, toolkits: list[str], *, manage_connections: bool = True,
+                       policy: Any = None) -> SessionInfo:
+        extra = _policy_kwargs(policy)  # policy: the rest of the session's settings (tui.core.policy)
+        session = self.creator.create(user_id=user_id, **({"toolkits": list(toolkits),
+                                      "manage_connections": manage_connections} | extra), mcp=True)
         return SessionInfo(
             session_id=session.session_id,
             user_id=user_id,
@@ -407,3 +409,132 @@ class Gateway:
     def mcp_headers(self) -> dict[str, str]:
         """Exactly the headers an exported client config carries (the key: handle with care)."""
         return {"x-api-key": self._key}
+
+    # --- policy ---------------------------------------------------------------------------
+    # Session policy (tui.core.policy): auth configs, the user's accounts, retrieve/update/history
+    # of a session's config and the project's saved session configs. Returns tui.core.policy types.
+
+    @_api
+    def auth_configs(self, toolkit: str | None = None) -> list:
+        from composio_client import omit
+
+        from .paging import Page, collect
+        from .policy import AuthConfig
+
+        def fetch(cursor: str | None) -> Page:
+            resp = self.client.auth_configs.list(toolkit_slug=toolkit or omit, cursor=cursor or omit,
+                                                 limit=100, show_disabled=True)
+            items = [AuthConfig(id=c.id, toolkit=str(_field(_field(c, "toolkit"), "slug", "")),
+                                name=_field(c, "name", c.id), auth_scheme=str(_field(c, "auth_scheme", "")),
+                                managed=bool(_field(c, "is_composio_managed", False)),
+                                enabled=str(_field(c, "status", "ENABLED")).upper() == "ENABLED",
+                                connections=int(_field(c, "no_of_connections", 0)))
+                     for c in _field(resp, "items", [])]
+            return Page(items, _field(resp, "next_cursor"))
+
+        return collect(fetch, what="auth configs")
+
+    @_api
+    def policy_accounts(self, *, user_id: str, toolkits: list[str] | None = None) -> list:
+        """The user's connected accounts (a small lookup of its own until ``Gateway.accounts`` lands)."""
+        from composio_client import omit
+
+        from .paging import Page, collect
+        from .policy import Account
+
+        def fetch(cursor: str | None) -> Page:
+            resp = self.client.connected_accounts.list(user_ids=[user_id],
+                                                       toolkit_slugs=list(toolkits) if toolkits else omit,
+                                                       cursor=cursor or omit, limit=100)
+            items = [Account(id=a.id, user_id=str(_field(a, "user_id", "")),
+                             toolkit=str(_field(_field(a, "toolkit"), "slug", "")),
+                             status=str(_field(a, "status", "")),
+                             auth_config_id=str(_field(_field(a, "auth_config"), "id", "")),
+                             disabled=bool(_field(a, "is_disabled", False)))
+                     for a in _field(resp, "items", [])]
+            return Page(items, _field(resp, "next_cursor"))
+
+        return collect(fetch, what="connected accounts")
+
+    @_api
+    def session_policy(self, session_id: str) -> Any:
+        return _applied(self.client.tool_router.session.retrieve(session_id))
+
+    @_api
+    def update_session(self, session_id: str, changes: dict, *, expected_version: int | None = None) -> Any:
+        """PATCH through ``ToolRouterSession.update``; ``changes`` is ``policy.patch_body(old, new)``.
+        A stale ``expected_version`` is a CONFLICT ApiError (409), never retried."""
+        from composio.exceptions import SessionConfigConflictError
+
+        sdk = self.sdk
+        session = (getattr(sdk, "sessions", None) or sdk.tool_router).use(session_id)
+        try:
+            session.update(**changes, expected_config_version=expected_version or False)
+        except SessionConfigConflictError as exc:
+            raise ApiError(errors.CONFLICT, f"Session {session_id} changed since version {expected_version}",
+                           status=409, hint="Look at the session again and re-apply the change") from exc
+        return _applied(self.client.tool_router.session.retrieve(session_id))
+
+    @_api
+    def config_history(self, session_id: str) -> list:
+        from composio_client import omit
+
+        from .paging import Page, collect
+        from .policy import ConfigVersion, from_config
+
+        def fetch(cursor: str | None) -> Page:
+            resp = self.client.tool_router.session.config_history(session_id, cursor=cursor or omit, limit=100)
+            items = [ConfigVersion(version=int(i.version), created_at=str(_field(i, "created_at", "")),
+                                   current=bool(_field(i, "is_current", False)),
+                                   policy=from_config(i.config.model_dump(mode="json", exclude_none=True)))
+                     for i in _field(resp, "items", [])]
+            return Page(items, _field(resp, "next_cursor"))
+
+        return collect(fetch, what="config history")
+
+    @_api
+    def session_configs(self) -> list:
+        from composio_client import omit
+
+        from .paging import Page, collect
+        from .policy import SessionConfigSummary
+
+        def fetch(cursor: str | None) -> Page:
+            resp = self.client.session_configs.list(cursor=cursor or omit, limit=100)
+            items = [SessionConfigSummary(id=c.id, name=str(_field(c, "name", c.id)),
+                                          archived=bool(_field(c, "archived", False)))
+                     for c in _field(resp, "items", [])]
+            return Page(items, _field(resp, "next_cursor"))
+
+        return collect(fetch, what="session configs")
+
+    @_api
+    def session_config(self, config_id: str) -> Any:
+        from .policy import SessionConfigSummary, from_config
+
+        c = self.client.session_configs.retrieve(config_id)
+        config = _field(c, "config")
+        dumped = config.model_dump(mode="json", exclude_none=True) if hasattr(config, "model_dump") else dict(config or {})
+        return SessionConfigSummary(id=c.id, name=str(_field(c, "name", c.id)),
+                                    description=str(_field(c, "description", "") or ""),
+                                    archived=bool(_field(c, "archived", False)), policy=from_config(dumped))
+
+
+def _policy_kwargs(policy: Any) -> dict:
+    if policy is None:
+        return {}
+    from .policy import create_kwargs
+
+    return create_kwargs(policy)
+
+
+def _applied(resp: Any) -> Any:
+    from .policy import Applied, from_config
+
+    config = _field(resp, "config")
+    dumped = config.model_dump(mode="json", exclude_none=True) if hasattr(config, "model_dump") else dict(config or {})
+    return Applied(session_id=resp.session_id, user_id=str(dumped.get("user_id", "")),
+                   mcp_url=_field(_field(resp, "mcp"), "url", ""), config_version=int(_field(resp, "config_version", 1)),
+                   policy=from_config(dumped), tool_router_tools=tuple(_field(resp, "tool_router_tools", [])),
+                   config=dumped)
+
