@@ -31,7 +31,7 @@ def _format(args: argparse.Namespace) -> str | None:
     return None
 
 
-def cmd_provision(ctx: Context, args: argparse.Namespace) -> int:
+def cmd_provision(ctx: Context, args: argparse.Namespace, session_policy=None) -> int:
     try:
         rows = provision.check_rows(provision.read_users(args.users, sys.stdin))
     except provision.UsersFileError as exc:
@@ -56,6 +56,7 @@ def cmd_provision(ctx: Context, args: argparse.Namespace) -> int:
             report = provision.provision(
                 ctx.gateway, ctx.ledger, rows, slugs, known, concurrency=args.concurrency, force=args.force,
                 manage_connections=not args.no_manage_connections, policy=policy,
+                **({"session_policy": session_policy} if session_policy is not None else {}),  # policy
                 on_outcome=lambda o: progress.add(o.status))
         finally:
             progress.close()

@@ -100,7 +100,9 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     connections = [{"toolkit": c.slug, "name": c.name, "state": c.state, "ready": c.ready,
                     "connected_account_id": c.connected_account_id}
                    for c in sessions.readiness(ctx.gateway, info)]
-    record = _info_row(info, entry) | {"connections": connections}
+    from .policy_cmd import show_fields  # policy: the effective policy and config version
+
+    record = _info_row(info, entry) | {"connections": connections} | show_fields(ctx, args.session_id)
     if stdout_tty() and not args.json:
         emit_record(record, as_json=False, fields=SESSION_FIELDS + [("tool_router_tools", "meta tools")])
         print()

@@ -21,6 +21,8 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
+from .sessions import InputError
+
 TAGS = ("readOnlyHint", "createHint", "updateHint", "destructiveHint", "idempotentHint", "openWorldHint")
 """Tag values the SDK accepts (``ToolRouterTag``); the first four are the ones operators pick."""
 SANDBOX_SIZES = ("standard", "medium", "large", "xlarge")
@@ -204,12 +206,8 @@ class Facts:
     user_id: str = ""
 
 
-class PolicyError(ValueError):
-    """The policy cannot be sent; ``problems`` lists one sentence each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(" ".join(problems))
-        self.problems = problems
+class PolicyError(InputError):
+    """The policy cannot be sent; ``problems`` lists one sentence each (an InputError: exit code 2)."""
 
 
 # --- the rules ----------------------------------------------------------------------------------
@@ -695,3 +693,21 @@ def summary(policy: Policy) -> list[str]:
         lines.append(f"guardrails: {len(policy.guards)}")
     return lines
 
+
+
+def as_dict(p: Policy) -> dict:
+    """The policy as plain JSON (commands' output; ``sessions show --json``)."""
+    return {
+        "toolkits": list(p.toolkits), "exclude": list(p.exclude),
+        "tools": {k.slug: {"mode": str(k.mode), "allow": list(k.allow) if k.allow is not None else None,
+                           "deny": list(k.deny), "tags": list(k.tags), "require_approval": list(k.approval),
+                           "auth_config": k.auth_config or None, "accounts": list(k.accounts)} for k in p.kits},
+        "tags": list(p.tags), "deny_tags": list(p.deny_tags),
+        "require_approval": {"toolkits": list(p.approval_toolkits), "tags": list(p.approval_tags)},
+        "manage_connections": p.manage_connections, "callback_url": p.callback_url or None,
+        "wait_for_connections": p.wait_for_connections,
+        "sandbox": p.sandbox is not False, "sandbox_size": p.sandbox_size or None,
+        "proxy_execute": p.proxy_execute, "multi_account": p.multi_account, "max_accounts": p.max_accounts,
+        "preload": p.preload if isinstance(p.preload, str) else list(p.preload),
+        "guards": hooks(p),
+    }

@@ -240,7 +240,7 @@ def _in_doubt(ledger, base_url: str, toolkits: Collection[str]) -> dict[str, int
 def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str], known: Collection[str], *,
               concurrency: int = 8, force: bool = False, manage_connections: bool = True,
               policy: Backoff | None = None, on_outcome: Callable[[Outcome], None] | None = None,
-              stop: threading.Event | None = None) -> Report:
+              stop: threading.Event | None = None, session_policy=None) -> Report:
     """Create one session per valid row; returns every row's outcome in file order.
 
     ``rows`` should come from :func:`check_rows`; rows with an ``error`` are reported, never sent.
@@ -295,7 +295,8 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
         policy.wait_gate()
         try:
             info = sessions.create(gateway, ledger, row.user_id, toolkits, known,
-                                   manage_connections=manage_connections, retry=counted, sleep=policy.sleep)
+                                   manage_connections=manage_connections, retry=counted, sleep=policy.sleep,
+                                   policy=session_policy)  # policy: tui.core.policy.Policy or None
         except ApiError as err:
             text = err.line()
             if err.kind in UNKNOWN_OUTCOME:
