@@ -10,9 +10,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..core.models import SessionInfo
+from . import session_policy
+from .session_policy import PolicyDashboard
 
 
-class SessionScreen(Screen[None]):
+class SessionScreen(PolicyDashboard, Screen[None]):
     BINDINGS = [
         Binding("c", "copy_url", "Copy URL", id="session.copy", tooltip="Copy the MCP URL (OSC 52)"),
         Binding("e", "export", "Export config", id="session.export",
@@ -20,6 +22,7 @@ class SessionScreen(Screen[None]):
         Binding("k", "readiness", "Readiness", id="session.readiness", tooltip="Connection state per toolkit"),
         Binding("v", "verify", "Verify", id="session.verify", tooltip="MCP initialize + tools/list"),
         Binding("d", "delete", "Delete", id="session.delete", tooltip="Delete the session remotely"),
+        *session_policy.BINDINGS,
         Binding("escape", "back", "Back", id="session.back"),
     ]
 
@@ -38,7 +41,11 @@ class SessionScreen(Screen[None]):
             yield Static("[b]MCP URL[/b] (select with the mouse, or press c to copy)", classes="label")
             yield Static(info.mcp_url, id="mcp-url", markup=False)
             yield Static(self.hint(), id="session-hint")
+            yield self.policy_widget()
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_policy()
 
     def summary(self) -> str:
         info = self.info
