@@ -25,7 +25,7 @@ def parse_slugs(text: str) -> list[str]:
 class NewSessionScreen(Screen[SessionInfo | None]):
     BINDINGS = [
         Binding("ctrl+s", "create", "Create", id="new_session.create", tooltip="Create the session"),
-        Binding("ctrl+p", "policy", "Policy", id="new_session.policy",
+        Binding("ctrl+o", "policy", "Policy", id="new_session.policy",
                 tooltip="Tools, auth config, account, sandbox, approvals, guardrails, callback URL"),
         Binding("ctrl+t", "template", "Template", id="new_session.template", tooltip="Fill the form from a template"),
         Binding("escape", "cancel", "Back", id="new_session.cancel"),

@@ -1,4 +1,4 @@
-"""The new-session form's policy part: ctrl+p composes the policy (PolicyScreen), ctrl+t fills the
+"""The new-session form's policy part: ctrl+o composes the policy (PolicyScreen), ctrl+t fills the
 form from a template, the summary line shows the effective policy per toolkit before ctrl+s, and a
 create with a policy goes through tui.core.editing (validated against the API first)."""
 
@@ -24,7 +24,7 @@ def show(form) -> None:
     line = form.query_one("#policy-line", Static)
     policy = form.policy
     if policy is None:
-        line.update("[dim]Policy: all tools, defaults (ctrl+p to scope it, ctrl+t for a template)[/dim]")
+        line.update("[dim]Policy: all tools, defaults (ctrl+o to scope it, ctrl+t for a template)[/dim]")
         return
     policy = replace(policy, toolkits=tuple(_slugs(form)))
     rows = [f"{escape(s)}: {escape(P.kit_summary(policy, s))}" for s in policy.toolkits]

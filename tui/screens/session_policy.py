@@ -4,7 +4,7 @@ reports them, ``p`` edits it in place (PATCH: same id and MCP URL), ``h`` opens 
 from __future__ import annotations
 
 from rich.markup import escape
-from textual import on, work
+from textual import work
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
@@ -55,8 +55,7 @@ class PolicyDashboard:
         except ApiError as err:
             self.post_message(PolicyLoaded(None, err.line()))
 
-    @on(PolicyLoaded)
-    def _policy_loaded(self, message: PolicyLoaded) -> None:
+    def on_policy_loaded(self, message: PolicyLoaded) -> None:  # by name: @on does not see a mixin's handlers
         widget = self.query_one("#session-policy", Static)
         if message.error:
             widget.update(f"[$error]{escape(message.error)}[/]")
