@@ -102,7 +102,7 @@ class ToolPickerScreen(Screen[ToolkitPolicy | None]):
             picker.clear_options()
             picker.add_option(Option("default (Composio-managed when the toolkit has it)", id=MANAGED))
             for c in message.items:
-                label = f"{c.id}  {c.name}  [{'Composio-managed' if c.managed else 'custom'}]"
+                label = f"{c.id}  {c.name}  · {'Composio-managed' if c.managed else 'custom'}"
                 picker.add_option(Option(escape(label) + ("" if c.enabled else " (disabled)"), id=c.id,
                                          disabled=not c.enabled))
             ids = [MANAGED] + [c.id for c in message.items]
