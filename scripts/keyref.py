@@ -33,7 +33,17 @@ def screens():
     return [("Everywhere", ComposioApp), ("Catalog", CatalogScreen), ("Toolkit details", ToolkitScreen),
             ("New session", NewSessionScreen), ("Session", SessionScreen), ("Export", ExportScreen),
             ("Readiness", ReadinessScreen), ("Verify", VerifyScreen), ("Sessions", SessionsScreen),
-            ("Login", LoginScreen), ("Confirm", ConfirmScreen), ("Help", HelpScreen)]
+            ("Login", LoginScreen), ("Confirm", ConfirmScreen), ("Help", HelpScreen), *policy_screens()]
+
+
+def policy_screens():
+    """Session policy (issue 12): the policy editor, tool picker, templates and history."""
+    from tui.screens.history import HistoryScreen
+    from tui.screens.policy import PolicyScreen, TemplatePickerScreen
+    from tui.screens.tool_picker import ToolPickerScreen
+
+    return [("Policy", PolicyScreen), ("Tool picker", ToolPickerScreen), ("Templates", TemplatePickerScreen),
+            ("History", HistoryScreen)]
 
 
 def keys_text(key: str) -> str:

@@ -78,6 +78,8 @@ async def main() -> None:
         await shoot("readiness", [*session, "k", "l"], wait=False)
         await shoot("verify", [*session, "v"])
         await shoot("sessions", [*session, "escape", "s"])
+        await shoot("policy", ["space space", "n", type_user, "ctrl+o", "enter", "ctrl+r"])  # tool picker
+        await shoot("session-policy", [*session, "p", "tab space tab space", "ctrl+s"])  # edited: version 2
 
 
 if __name__ == "__main__":
