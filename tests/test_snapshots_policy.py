@@ -81,6 +81,7 @@ def test_template_picker(snap_compare, server, size):
     async def run_before(pilot):
         await settle(pilot)
         await open_form(pilot, "github")
+        await quiet(pilot)  # no catalog toast (it shows a timing) behind the modal
         await pilot.press("ctrl+t")
         picker = pilot.app.screen.query_one("#template-list", OptionList)
         await wait_until(pilot, lambda: picker.option_count == 2, what="templates")
