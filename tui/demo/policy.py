@@ -168,7 +168,7 @@ def problems(body: dict, catalog: DemoCatalog, store: Store, user_id: str, *, sl
     in_session = set(_session_toolkits(body, catalog))
     tk = body.get("toolkits")
     if isinstance(tk, dict):
-        if "enable" in tk and "disable" in tk:
+        if slugs and "enable" in tk and "disable" in tk:
             errors.append("toolkits.enable and toolkits.disable are mutually exclusive")
         for key in ("enable", "disable", "require_approval") if slugs else ("require_approval",):
             if key in tk and not _strs(tk[key]):
