@@ -47,7 +47,17 @@ def screens():
             ("Playground", PlaygroundScreen), ("Tool schemas", ToolDetailScreen), ("Try a tool", TryToolScreen),
             ("Session tools", SessionToolsScreen), ("Activity", ActivityScreen), ("Log", LogScreen),
             ("Users", UsersScreen), ("User", UserScreen), ("Connect link", ConnectScreen),
-            ("Offboard", OffboardScreen)]
+            ("Offboard", OffboardScreen), *policy_screens()]
+
+
+def policy_screens():
+    """Session policy (issue 12): the policy editor, tool picker, templates and history."""
+    from tui.screens.history import HistoryScreen
+    from tui.screens.policy import PolicyScreen, TemplatePickerScreen
+    from tui.screens.tool_picker import ToolPickerScreen
+
+    return [("Policy", PolicyScreen), ("Tool picker", ToolPickerScreen), ("Templates", TemplatePickerScreen),
+            ("History", HistoryScreen)]
 
 
 def keys_text(key: str) -> str:

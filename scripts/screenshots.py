@@ -134,6 +134,8 @@ async def main() -> None:
         await shoot("playground-80x24", [*session, ask_playground], size=(80, 24))
         await shoot("activity", [activity_failures], wait=False)  # the follow loop never settles
         await shoot("user", [users_of_the_demo, "u", "enter", "down"])
+        await shoot("policy", ["space space", "n", type_user, "ctrl+o", "enter", "ctrl+r"])  # tool picker
+        await shoot("session-policy", [*session, "p", "tab space tab space", "ctrl+s"])  # edited: version 2
 
 
 async def activity_failures(pilot) -> None:

@@ -128,7 +128,7 @@ def test_tool_list_page_two(api):
     {}, {"manage_connections": {"enable": False}}, {"toolkits": {"disable": ["slack"]}},
     {"workbench": {"enable": False}, "tags": ["readOnlyHint"], "instant": False},
     {"tools": {"github": {"enable": ["GITHUB_CREATE_AN_ISSUE"]}}, "tags": {"disable": ["destructiveHint"]},
-     "auth_configs": {"github": "ac_x"}, "connected_accounts": {"github": ["ca_x"]}},
+     "auth_configs": {"github": "ac_custom_github"}},  # strict: ids must exist (see test_demo_policy.py)
 ])
 def test_session_create_and_retrieve_bodies(api, extra):
     body = {"user_id": "u-contract", "toolkits": {"enable": ["github", "hackernews"]}, **extra}

@@ -9,6 +9,8 @@ from .. import __version__
 from ..core.states import LedgerState
 from ..core.validation import check_base_url, check_rate_limit_wait, check_timeout
 
+from . import policy_args
+
 EXIT_CODES = """exit codes:
   0  ok
   1  unexpected error
@@ -56,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     _logs(sub)
 
     _users_and_connections(sub)
+
+    policy_args.register_templates(sub, _group, _command)  # policy: templates list|show|save
     return p
 
 
@@ -119,6 +123,8 @@ def _sessions(sub) -> None:
                         help="leave out the COMPOSIO_MANAGE_CONNECTIONS meta tool")
     create.add_argument("--url-only", action="store_true", help="print only the MCP URL")
     _json_flag(create)
+    policy_args.route_create(create)  # policy: the policy flags and --template
+    policy_args.register_sessions(group, _command)  # policy: sessions update|history
 
     listing = _command(group, "list", "sessions_cmd",
                        "sessions recorded in the local ledger (the API cannot list them)", note=LIST_NOTE)
@@ -203,6 +209,7 @@ def _provision(sub) -> None:
                      help="results format (default: from the --output suffix, else a table on a terminal "
                           "and JSON Lines in a pipe)")
     cmd.add_argument("--json", action="store_true", help="same as --format json")
+    policy_args.route_provision(cmd)  # policy: --template and the policy flags
 
 
 def _whole(low: int, high: int | None = None):

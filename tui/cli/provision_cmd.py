@@ -10,6 +10,7 @@ from ..core import errors, provision
 from ..core.context import Context
 from ..core.sessions import InputError
 from ..core.validation import check_slugs
+from . import policy_input
 from .output import Progress, emit_list, error, inert, say
 from .run import EXIT_API, EXIT_AUTH, EXIT_OK, EXIT_STORAGE, EXIT_USAGE, connect
 
@@ -31,6 +32,13 @@ def _format(args: argparse.Namespace) -> str | None:
 
 
 def cmd_provision(ctx: Context, args: argparse.Namespace) -> int:
+    session_policy = None
+    if policy_input.has_policy(args):  # a template or policy flags: one policy for every user's session
+        connect(ctx)
+        session_policy = policy_input.provision_policy(ctx, args)
+    elif not args.toolkit:
+        error("the following arguments are required: --toolkit (or --template)")
+        return EXIT_USAGE
     try:
         rows = provision.check_rows(provision.read_users(args.users, sys.stdin))
     except provision.UsersFileError as exc:
@@ -63,7 +71,7 @@ def cmd_provision(ctx: Context, args: argparse.Namespace) -> int:
             report = provision.provision(
                 ctx.gateway, ctx.ledger, rows, slugs, known, concurrency=args.concurrency, force=args.force,
                 retry_unknown=args.retry_unknown, manage_connections=not args.no_manage_connections,
-                policy=policy, on_outcome=lambda o: progress.add(o.status))
+                policy=policy, session_policy=session_policy, on_outcome=lambda o: progress.add(o.status))
         finally:
             progress.close()
     _write(report, args)

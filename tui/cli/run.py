@@ -72,6 +72,18 @@ def _users_cmd():
     return users_cmd
 
 
+def _policy_cmd():
+    from . import policy_cmd
+
+    return policy_cmd
+
+
+def _templates_cmd():
+    from . import templates_cmd
+
+    return templates_cmd
+
+
 def _connections_cmd():
     from . import connections_cmd
 
@@ -103,6 +115,11 @@ HANDLERS: dict[tuple[str, str], Callable[[], Handler]] = {
     ("users_cmd", "cmd_list"): lambda: _users_cmd().cmd_list,
     ("users_cmd", "cmd_show"): lambda: _users_cmd().cmd_show,
     ("users_cmd", "cmd_offboard"): lambda: _users_cmd().cmd_offboard,
+    ("policy_cmd", "cmd_update"): lambda: _policy_cmd().cmd_update,
+    ("policy_cmd", "cmd_history"): lambda: _policy_cmd().cmd_history,
+    ("templates_cmd", "cmd_list"): lambda: _templates_cmd().cmd_list,
+    ("templates_cmd", "cmd_show"): lambda: _templates_cmd().cmd_show,
+    ("templates_cmd", "cmd_save"): lambda: _templates_cmd().cmd_save,
     ("connections_cmd", "cmd_list"): lambda: _connections_cmd().cmd_list,
     ("connections_cmd", "cmd_link"): lambda: _connections_cmd().cmd_link,
     ("connections_cmd", "cmd_disable"): lambda: _connections_cmd().cmd_disable,

@@ -1,17 +1,19 @@
-"""`sessions create|list|show|delete|verify|export`: the console's session rules, one line at a time."""
+"""`sessions create|list|show|delete|verify|export`: the console's session rules, one line at a time
+(a create with policy flags or a template goes through tui.core.editing)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from ..core import probe, sessions
+from ..core import editing, policy as P, probe, sessions
 from ..core.context import Context
 from ..core.errors import ApiError
 from ..core.ledger import ACTIVE, Entry, LedgerError
 from ..core.models import SessionInfo
 from ..core.provision import Backoff, Recorder, confirm_active
 from ..core.states import LedgerState
+from . import policy_input
 from .output import ask, emit_list, emit_record, error, ident, inert, say, stdin_tty, stdout_tty
 from .run import EXIT_API, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_OK, EXIT_STORAGE, EXIT_USAGE, connect
 
@@ -36,6 +38,30 @@ def _info_row(info: SessionInfo, entry: Entry | None = None) -> dict:
             "state": entry.state if entry else None, "created_at": entry.created_at if entry else None}
 
 
+def _policy_record(info, policy: P.Policy, entry, template: str) -> dict:
+    return _info_row(info, entry) | {"status": "created", "template": template or None, "config_version": 1,
+                                     "policy": P.as_dict(policy)}
+
+
+def _create_with_policy(ctx: Context, args: argparse.Namespace) -> int:
+    """`sessions create` with policy flags or a template (tui.core.editing)."""
+    if args.reuse:
+        error("--reuse looks for a session with the same toolkits only; it cannot be combined with a policy.")
+        return EXIT_USAGE
+    connect(ctx)
+    policy, known, template = policy_input.resolve(ctx, args)
+    retry = Backoff(max_attempts=3)
+    info = editing.create(ctx.gateway, ctx.ledger, args.user, policy, known, retry=retry, sleep=retry.sleep)
+    record = _policy_record(info, policy, ctx.ledger.get(info.session_id), template)
+    say(f"Created session {info.session_id} for user {inert(info.user_id)}"
+        f"{f' from template {template}' if template else ''}.")
+    if args.url_only:
+        print(record["mcp_url"])
+    else:
+        emit_record(record, as_json=args.json, fields=SESSION_FIELDS)
+    return EXIT_OK
+
+
 def _session_url(ctx: Context, session_id: str) -> tuple[str | None, Entry | None]:
     """The MCP URL from the ledger, else from the API (None when neither knows the session)."""
     entry = ctx.ledger.get(session_id)
@@ -52,6 +78,11 @@ def _not_found(session_id: str) -> int:
 
 
 def cmd_create(ctx: Context, args: argparse.Namespace) -> int:
+    if policy_input.has_policy(args):
+        return _create_with_policy(ctx, args)
+    if not args.toolkit:
+        error("the following arguments are required: --toolkit (or --template / --exclude-toolkit)")
+        return EXIT_USAGE
     connect(ctx)
     slugs = list(args.toolkit)
     known = ctx.catalogs.known_slugs(slugs)
@@ -126,7 +157,8 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
                     "connected_account_id": c.connected_account_id, "status_reason": c.status_reason,
                     "is_disabled": c.is_disabled}
                    for c in sessions.readiness(ctx.gateway, info)]
-    record = _info_row(info, entry) | {"connections": connections}
+
+    record = _info_row(info, entry) | {"connections": connections} | policy_input.show_fields(ctx, args.session_id)
     if stdout_tty() and not args.json:
         emit_record(record | {"toolkits": info.toolkit_scope}, as_json=False,
                     fields=SESSION_FIELDS + [("excluded", "excluded"), ("tool_router_tools", "meta tools")])

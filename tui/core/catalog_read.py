@@ -14,7 +14,6 @@ failures are retried ``max_retries`` times, like the SDK's reads.
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Callable
 from typing import Any

@@ -388,13 +388,16 @@ class Gateway:
     # --- Tool Router sessions -------------------------------------------------------------
 
     @_api
-    def create_session(self, user_id: str, toolkits: list[str], *, manage_connections: bool = True) -> SessionInfo:
+    def create_session(self, user_id: str, toolkits: list[str], *, manage_connections: bool = True,
+                       policy: Any = None) -> SessionInfo:
         """Create through the SDK (``mcp=True``: it refuses a foreign MCP origin, after the create).
 
         The SDK's session object drops the meta tools, so the session is read back once; if that read
-        fails the created session is still returned (its meta tools then unknown)."""
-        session = self._creator().create(user_id=user_id, toolkits=list(toolkits),
-                                         manage_connections=manage_connections, mcp=True)
+        fails the created session is still returned (its meta tools then unknown). ``policy`` (a
+        tui.core.policy.Policy) adds the rest of the session's settings."""
+        extra = _policy_kwargs(policy)
+        session = self._creator().create(user_id=user_id, **({"toolkits": list(toolkits),
+                                         "manage_connections": manage_connections} | extra), mcp=True)
         info = _session({"session_id": session.session_id, "config": getattr(session, "config", None),
                          "mcp": {"url": session.mcp.url}}, user_id)
         try:
@@ -608,7 +611,7 @@ class Gateway:
         from .activity import entry_from
         from .paging import Page
 
-        resp = self.client.logs.create_tool_execution(
+        resp = self._client().logs.create_tool_execution(
             limit=limit, cursor=cursor or omit, filters=filters, time_range=time_range or omit)
         items = [entry_from(log.model_dump(mode="json", by_alias=True, exclude_unset=True, warnings=False)) for log in _field(resp, "logs", [])]
         return Page(items, _field(resp, "next_cursor"))
@@ -618,7 +621,7 @@ class Gateway:
         """``GET /api/v3.1/logs/tool_execution/{id}``: a ``LogDetail`` (timings, context, source, data)."""
         from .activity import detail_from
 
-        resp = self.client.logs.retrieve_tool_execution(log_id)
+        resp = self._client().logs.retrieve_tool_execution(log_id)
         return detail_from(resp.model_dump(mode="json", by_alias=True, exclude_unset=True, warnings=False))
 
 
@@ -687,3 +690,132 @@ class Gateway:
                                        callback_url=callback_url or omit)
         return ConnectLink(toolkit=toolkit, redirect_url=resp.redirect_url,
                            connected_account_id=resp.connected_account_id)
+
+    # --- policy ---------------------------------------------------------------------------
+    # Session policy (tui.core.policy): auth configs, the user's accounts, retrieve/update/history
+    # of a session's config and the project's saved session configs. Returns tui.core.policy types.
+
+    @_api
+    def auth_configs(self, toolkit: str | None = None) -> list:
+        from composio_client import omit
+
+        from .paging import Page, collect
+        from .policy import AuthConfig
+
+        def fetch(cursor: str | None) -> Page:
+            resp = self._client().auth_configs.list(toolkit_slug=toolkit or omit, cursor=cursor or omit,
+                                                 limit=100, show_disabled=True)
+            items = [AuthConfig(id=c.id, toolkit=str(_field(_field(c, "toolkit"), "slug", "")),
+                                name=_field(c, "name", c.id), auth_scheme=str(_field(c, "auth_scheme", "")),
+                                managed=bool(_field(c, "is_composio_managed", False)),
+                                enabled=str(_field(c, "status", "ENABLED")).upper() == "ENABLED",
+                                connections=int(_field(c, "no_of_connections", 0)))
+                     for c in _field(resp, "items", [])]
+            return Page(items, _field(resp, "next_cursor"))
+
+        return collect(fetch, what="auth configs")
+
+    @_api
+    def policy_accounts(self, *, user_id: str, toolkits: list[str] | None = None) -> list:
+        """The user's connected accounts (a small lookup of its own until ``Gateway.accounts`` lands)."""
+        from composio_client import omit
+
+        from .paging import Page, collect
+        from .policy import Account
+
+        def fetch(cursor: str | None) -> Page:
+            resp = self._client().connected_accounts.list(user_ids=[user_id],
+                                                       toolkit_slugs=list(toolkits) if toolkits else omit,
+                                                       cursor=cursor or omit, limit=100)
+            items = [Account(id=a.id, user_id=str(_field(a, "user_id", "")),
+                             toolkit=str(_field(_field(a, "toolkit"), "slug", "")),
+                             status=str(_field(a, "status", "")),
+                             auth_config_id=str(_field(_field(a, "auth_config"), "id", "")),
+                             disabled=bool(_field(a, "is_disabled", False)))
+                     for a in _field(resp, "items", [])]
+            return Page(items, _field(resp, "next_cursor"))
+
+        return collect(fetch, what="connected accounts")
+
+    @_api
+    def session_policy(self, session_id: str) -> Any:
+        return _applied(self._client().tool_router.session.retrieve(session_id))
+
+    @_api
+    def update_session(self, session_id: str, changes: dict, *, expected_version: int | None = None) -> Any:
+        """PATCH through ``ToolRouterSession.update``; ``changes`` is ``policy.patch_body(old, new)``.
+        A stale ``expected_version`` is a CONFLICT ApiError (409), never retried."""
+        from composio.exceptions import SessionConfigConflictError
+
+        sdk = self._composio()
+        session = (getattr(sdk, "sessions", None) or sdk.tool_router).use(session_id)
+        try:
+            session.update(**changes, expected_config_version=expected_version or False)
+        except SessionConfigConflictError as exc:
+            raise ApiError(errors.CONFLICT, f"Session {session_id} changed since version {expected_version}",
+                           status=409, hint="Look at the session again and re-apply the change") from exc
+        return _applied(self._client().tool_router.session.retrieve(session_id))
+
+    @_api
+    def config_history(self, session_id: str) -> list:
+        from composio_client import omit
+
+        from .paging import Page, collect
+        from .policy import ConfigVersion, from_config
+
+        def fetch(cursor: str | None) -> Page:
+            resp = self._client().tool_router.session.config_history(session_id, cursor=cursor or omit, limit=100)
+            items = [ConfigVersion(version=int(i.version), created_at=str(_field(i, "created_at", "")),
+                                   current=bool(_field(i, "is_current", False)),
+                                   policy=from_config(i.config.model_dump(mode="json", exclude_none=True)))
+                     for i in _field(resp, "items", [])]
+            return Page(items, _field(resp, "next_cursor"))
+
+        return collect(fetch, what="config history")
+
+    @_api
+    def session_configs(self) -> list:
+        from composio_client import omit
+
+        from .paging import Page, collect
+        from .policy import SessionConfigSummary
+
+        def fetch(cursor: str | None) -> Page:
+            resp = self._client().session_configs.list(cursor=cursor or omit, limit=100)
+            items = [SessionConfigSummary(id=c.id, name=str(_field(c, "name", c.id)),
+                                          archived=bool(_field(c, "archived", False)))
+                     for c in _field(resp, "items", [])]
+            return Page(items, _field(resp, "next_cursor"))
+
+        return collect(fetch, what="session configs")
+
+    @_api
+    def session_config(self, config_id: str) -> Any:
+        from .policy import SessionConfigSummary, from_config
+
+        c = self._client().session_configs.retrieve(config_id)
+        config = _field(c, "config")
+        dumped = config.model_dump(mode="json", exclude_none=True) if hasattr(config, "model_dump") else dict(config or {})
+        return SessionConfigSummary(id=c.id, name=str(_field(c, "name", c.id)),
+                                    description=str(_field(c, "description", "") or ""),
+                                    archived=bool(_field(c, "archived", False)), policy=from_config(dumped))
+
+
+def _policy_kwargs(policy: Any) -> dict:
+    if policy is None:
+        return {}
+    from .policy import create_kwargs
+
+    return create_kwargs(policy)
+
+
+def _applied(resp: Any) -> Any:
+    from .policy import Applied, from_config
+
+    config = _field(resp, "config")
+    dumped = config.model_dump(mode="json", exclude_none=True) if hasattr(config, "model_dump") else dict(config or {})
+    return Applied(session_id=resp.session_id, user_id=str(dumped.get("user_id", "")),
+                   mcp_url=_field(_field(resp, "mcp"), "url", ""), config_version=int(_field(resp, "config_version", 1)),
+                   policy=from_config(dumped), tool_router_tools=tuple(_field(resp, "tool_router_tools", [])),
+                   config=dumped)
+

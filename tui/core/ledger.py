@@ -573,3 +573,33 @@ class Ledger:
                 raise LedgerError(f"The session ledger at {self.path} has no row {row_id}.", self.path)
 
         self._run(update, write=True)
+
+    # --- policy ---------------------------------------------------------------------------------
+    # Config versions of edited sessions, in a side table of their own (additive: the sessions table
+    # and SCHEMA_VERSION are unchanged, so older composio-tui releases still open the file).
+
+    _VERSIONS = ("CREATE TABLE IF NOT EXISTS session_versions (session_id TEXT NOT NULL, version INTEGER NOT NULL,"
+                 " recorded_at TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', PRIMARY KEY (session_id, version))")
+
+    def record_version(self, session_id: str, version: int, note: str = "") -> None:
+        """Remember that the session's config is now at ``version`` (after a PATCH)."""
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(self._VERSIONS)
+            db.execute("INSERT OR REPLACE INTO session_versions (session_id, version, recorded_at, note)"
+                       " VALUES (?, ?, ?, ?)", (session_id, int(version), _now(), _one_line(note)[:MAX_NOTE]))
+            db.execute("UPDATE sessions SET updated_at = ? WHERE session_id = ?", (_now(), session_id))
+
+        self._run(write, write=True)
+
+    def config_version(self, session_id: str) -> int:
+        """The newest config version recorded for the session (1: never edited from here)."""
+
+        def read(db: sqlite3.Connection) -> int:
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'session_versions'").fetchone():
+                return 1
+            row = db.execute("SELECT max(version) FROM session_versions WHERE session_id = ?",
+                             (session_id,)).fetchone()
+            return int(row[0]) if row and row[0] is not None else 1
+
+        return self._run(read, write=False)

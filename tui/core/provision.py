@@ -320,7 +320,7 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
               concurrency: int = 8, force: bool = False, retry_unknown: bool = False,
               manage_connections: bool = True, policy: Backoff | None = None,
               on_outcome: Callable[[Outcome], None] | None = None,
-              stop: threading.Event | None = None) -> Report:
+              stop: threading.Event | None = None, session_policy=None) -> Report:
     """Create one session per valid row; returns every row's outcome in file order.
 
     ``rows`` should come from :func:`check_rows`; rows with an ``error`` are reported, never sent.
@@ -404,7 +404,8 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
         recorder = Recorder(ledger)
         try:
             info = sessions.create(gateway, recorder, row.user_id, toolkits, known,
-                                   manage_connections=manage_connections, retry=counted, sleep=policy.sleep)
+                                   manage_connections=manage_connections, retry=counted, sleep=policy.sleep,
+                                   policy=session_policy)  # a tui.core.policy.Policy or None
         except ApiError as err:
             text = err.line()
             if err.kind == errors.AUTH or err.kind == errors.CONFIG:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import errors
 from .errors import ApiError
@@ -55,20 +55,26 @@ def no_retry(err: ApiError, attempt: int) -> float | None:
 
 def create(gateway, ledger, user_id: str, toolkits: Iterable[str], known: Collection[str], *,
            manage_connections: bool = True, retry: RetryPolicy = no_retry,
-           sleep: Callable[[float], None] = time.sleep) -> SessionInfo:
+           sleep: Callable[[float], None] = time.sleep, policy=None) -> SessionInfo:
     """A new session for exactly this user. Never reuses one: every call is a new session.
 
     ``retry(err, attempt)`` returns seconds to wait before another attempt, or None to give up;
     it is consulted only for answers that say nothing was created (429, 5xx).
+    ``policy`` (tui.core.policy.Policy, already validated by tui.core.editing) travels with the create.
     """
-    checked = check(user_id, toolkits, known)
+    toolkits = list(toolkits)
+    if policy is not None and not toolkits:  # policy: every toolkit but policy.exclude
+        checked = replace(check(user_id, policy.exclude, known), toolkits=())
+    else:
+        checked = check(user_id, toolkits, known)
     row = ledger.begin(checked.user_id, checked.toolkits, gateway.base_url, manage_connections)
     attempt = 0
     while True:
         attempt += 1
         try:
             info = gateway.create_session(checked.user_id, list(checked.toolkits),
-                                          manage_connections=manage_connections)
+                                          manage_connections=manage_connections,
+                                          **({"policy": policy} if policy is not None else {}))
             break
         except ApiError as err:
             delay = retry(err, attempt) if err.kind in (errors.RATE_LIMITED, errors.SERVER) else None

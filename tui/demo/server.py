@@ -20,6 +20,7 @@ from tui.demo import playground
 from tui.demo import logs as activity_logs
 
 from tui.demo import connections
+from tui.demo import policy
 from tui.demo import sessions as s
 from tui.demo.data import DemoCatalog
 from tui.demo.faults import FaultEngine, Faults
@@ -65,7 +66,10 @@ def create_app(
             slug, fix = ("NotFound" if status == 404 else "Error"), ""
         else:  # a bug in the demo server: still answer with the envelope
             status, message, slug, fix = 500, "Internal server error", "InternalServerError", "Retry the request."
-        return JSONResponse(error_body(status, message, slug, rid, fix), status_code=status)
+        body = error_body(status, message, slug, rid, fix)
+        if getattr(exc, "errors", None):  # policy: the specific reasons of a generic 400
+            body["error"]["errors"] = list(exc.errors)
+        return JSONResponse(body, status_code=status)
 
     async def mcp_not_found(scope, receive, send) -> None:
         rid = scope.get("state", {}).get("request_id", "")
@@ -137,7 +141,11 @@ def create_app(
         return JSONResponse(body)
 
     async def create_session(request: Request) -> Response:
-        record, body = s.build_session(await _json_body(request), catalog, _mcp_base(request), store.new_id)
+        raw = await _json_body(request)
+        policy.before_create(raw, catalog, store)  # strict policy checks; the body is recorded
+        record, body = s.build_session(raw, catalog, _mcp_base(request), store.new_id)
+        record = policy.after_create(record, raw, store)
+        body = s.session_body(record, _mcp_base(request))
         store.add_session(record)
         return JSONResponse(body, status_code=201)
 
@@ -242,6 +250,7 @@ def create_app(
         await mcp.aclose()
 
     routes = [
+        *policy.routes(catalog, store),
         Route("/", index, methods=["GET", "POST"]),
         Route(f"{API}/toolkits", list_toolkits),
         Route(f"{API}/toolkits/categories", categories),

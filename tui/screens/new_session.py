@@ -16,6 +16,7 @@ from ..core.errors import ApiError
 from ..core.models import SessionInfo
 from ..core.validation import check_slugs, check_user_id
 from ..widgets.whole_paste import WholePasteInput
+from . import policy_form
 
 
 def parse_slugs(text: str) -> list[str]:
@@ -25,6 +26,9 @@ def parse_slugs(text: str) -> list[str]:
 class NewSessionScreen(Screen[SessionInfo | None]):
     BINDINGS = [
         Binding("ctrl+s", "create", "Create", id="new_session.create", tooltip="Create the session"),
+        Binding("ctrl+o", "policy", "Policy", id="new_session.policy",
+                tooltip="Tools, auth config, account, sandbox, approvals, guardrails, callback URL"),
+        Binding("ctrl+t", "template", "Template", id="new_session.template", tooltip="Fill the form from a template"),
         Binding("escape", "cancel", "Back", id="new_session.cancel"),
     ]
 
@@ -33,6 +37,7 @@ class NewSessionScreen(Screen[SessionInfo | None]):
         self.toolkits = toolkits
         self.recent_users = recent_users
         self.busy = False  # a create request is in flight
+        self.policy = None  # policy: a tui.core.policy.Policy once ctrl+p or ctrl+t set one
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form"):
@@ -50,6 +55,7 @@ class NewSessionScreen(Screen[SessionInfo | None]):
             yield Static("", id="toolkits-note", classes="note")
             yield Checkbox("Manage connections (the session can ask the user to connect accounts)", True,
                            id="manage")
+            yield Static("", id="policy-line", classes="note")
             with Horizontal(id="form-buttons"):
                 yield Button("Create session (ctrl+s)", id="create", variant="primary")
             yield Static("", id="form-status")
@@ -58,6 +64,7 @@ class NewSessionScreen(Screen[SessionInfo | None]):
     def on_mount(self) -> None:
         self.query_one("#user-id", Input).focus()
         self._check_toolkits()
+        policy_form.show(self)
 
     @property
     def known(self) -> frozenset[str]:
@@ -85,6 +92,8 @@ class NewSessionScreen(Screen[SessionInfo | None]):
         problems = check_slugs(parse_slugs(self.query_one("#toolkits", Input).value), self.known)
         note = self.query_one("#toolkits-note", Static)
         note.update(f"[$error]{escape(' '.join(problems))}[/]" if problems else "[$success]✓[/]")
+        if self.is_mounted:
+            policy_form.show(self)
         return not problems
 
     @on(Input.Submitted, "#user-id")
@@ -110,7 +119,16 @@ class NewSessionScreen(Screen[SessionInfo | None]):
         self.status(f"Creating a session for {user_id}…")
         self.busy = True
         self.query_one("#create", Button).disabled = True
+        if self.policy is not None:  # policy: validated against the API, then created with it
+            policy_form.create_with_policy(self, user_id, slugs, self.query_one("#manage", Checkbox).value)
+            return
         self.create(user_id, slugs, self.query_one("#manage", Checkbox).value)
+
+    def action_policy(self) -> None:
+        policy_form.edit(self)
+
+    def action_template(self) -> None:
+        policy_form.template(self)
 
     def status(self, text: str, error: bool = False) -> None:
         self.query_one("#form-status", Static).update(f"[$error]{escape(text)}[/]" if error else escape(text))

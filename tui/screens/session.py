@@ -12,10 +12,12 @@ from textual.widgets import Footer, Static
 from ..core.models import SessionInfo
 from ..core.states import LedgerState
 from ..widgets.messages import SessionChanged
+from . import session_policy
 from .session_actions import SessionActions
+from .session_policy import PolicyDashboard
 
 
-class SessionScreen(SessionActions, Screen[None]):
+class SessionScreen(PolicyDashboard, SessionActions, Screen[None]):
     BINDINGS = [
         Binding("c", "copy_url", "Copy URL", id="session.copy", tooltip="Copy the MCP URL (OSC 52)"),
         Binding("e", "export", "Export config", id="session.export",
@@ -25,6 +27,7 @@ class SessionScreen(SessionActions, Screen[None]):
         Binding("d", "delete", "Delete", id="session.delete", tooltip="Delete the session remotely"),
         Binding("t", "playground", "Playground", id="session.playground",  # playground (issue 14)
                 tooltip="Ask in plain words what the agent would find; try a tool"),
+        *session_policy.BINDINGS,
         Binding("escape", "back", "Back", id="session.back"),
         Binding("a", "activity", "Activity", id="session.activity", show=False,
                 tooltip="What ran in this session: tool executions, live"),
@@ -45,7 +48,11 @@ class SessionScreen(SessionActions, Screen[None]):
             yield Static("[b]MCP URL[/b] (select with the mouse, or press c to copy)", classes="label")
             yield Static(info.mcp_url, id="mcp-url", markup=False)
             yield Static(self.hint(), id="session-hint")
+            yield self.policy_widget()
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_policy()
 
     def summary(self) -> str:
         info = self.info

@@ -1,0 +1,154 @@
+"""Session policy in the console, driven with keys over real HTTP: compose a policy (tool picker with
+the read-only preset, auth config, sandbox off, callback URL), create and see it applied; edit a
+session in place and see version 2 with the same MCP URL; apply a template."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from textual.widgets import OptionList
+
+from apphelp import make_app, settle
+from sessionhelp import open_form, paste, screen_name, seed, small_server, text, wait_until
+from tui.demo import DEMO_API_KEY
+
+SIZE = (120, 36)
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = small_server(tmp_path)
+    yield srv
+    srv.stop()
+
+
+def posted(server) -> list[dict]:
+    with httpx.Client(base_url=server.base_url, headers={"x-api-key": DEMO_API_KEY}) as client:
+        return [r for r in client.get("/_demo/requests").json()["items"]]
+
+
+async def compose_github_policy(pilot) -> None:
+    """In the PolicyScreen: enter on github, read-only preset, pick the custom auth config, apply."""
+    app = pilot.app
+    assert screen_name(app) == "PolicyScreen"
+    await pilot.press("enter")  # the first toolkit line: github
+    await wait_until(pilot, lambda: screen_name(app) == "ToolPickerScreen", what="tool picker")
+    await wait_until(pilot, lambda: "of 2 tools" in text(app, "#tool-count"), what="tools loaded")
+    await pilot.press("ctrl+r")  # read-only preset
+    assert "1 of 2 tools selected" in text(app, "#tool-count")
+    auth = app.screen.query_one("#auth-picker", OptionList)
+    await wait_until(pilot, lambda: auth.option_count >= 3, what="auth configs loaded")
+    await pilot.press("tab", "tab")  # filter -> tools -> auth configs
+    assert app.focused is auth
+    await pilot.press("down", "down")  # default -> ac_demo_github -> ac_custom_github
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="back on the policy")
+
+
+async def test_compose_a_policy_with_the_keyboard_create_and_see_it_applied(server):
+    app = make_app(server.base_url, DEMO_API_KEY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_form(pilot, "github", "gmail")
+        await paste(pilot, "#user-id", "alice")
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="policy screen")
+        await compose_github_policy(pilot)
+        await pilot.press("tab", "space")  # kits -> sandbox checkbox: off
+        await paste(pilot, "#policy-callback", "https://app.example/connected")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "NewSessionScreen", what="back on the form")
+        line = text(app, "#policy-line")
+        assert "github: 1 tools allowed" in line and "auth ac_custom_github" in line
+        assert "sandbox: off" in line and "callback https://app.example/connected" in line
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", what="session screen")
+        await wait_until(pilot, lambda: "config version 1" in text(app, "#session-policy"), what="policy shown")
+        shown = text(app, "#session-policy")
+        assert "github: 1 tools allowed" in shown and "sandbox: off" in shown
+        assert "COMPOSIO_REMOTE_WORKBENCH" not in shown
+    [create] = [r for r in posted(server) if r["method"] == "POST"]
+    assert create["body"] == {
+        "user_id": "alice", "toolkits": {"enable": ["github", "gmail"]},
+        "auth_configs": {"github": "ac_custom_github"},
+        "manage_connections": {"enable": True, "callback_url": "https://app.example/connected"},
+        "tools": {"github": {"enable": ["GITHUB_LIST_PULL_REQUESTS"]}}, "workbench": {"enable": False}}
+
+
+async def test_a_bad_policy_is_refused_on_the_form_and_nothing_is_sent(server):
+    app = make_app(server.base_url, DEMO_API_KEY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_form(pilot, "github")
+        await paste(pilot, "#user-id", "alice")
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="policy screen")
+        await paste(pilot, "#policy-callback", "/relative")
+        assert "is not absolute" in text(app, "#policy-problems")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "NewSessionScreen", what="form")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "Not created" in text(app, "#form-status"), what="refusal")
+        assert "is not absolute" in text(app, "#form-status")
+        assert screen_name(app) == "NewSessionScreen"
+    assert posted(server) == [] and server.sessions() == []
+
+
+async def test_edit_a_session_in_place_and_see_version_2_with_the_same_url(server):
+    app = make_app(server.base_url, DEMO_API_KEY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        info = await seed(pilot, "bob", "github")
+        await wait_until(pilot, lambda: "config version 1" in text(app, "#session-policy"), what="policy")
+        await pilot.press("p")
+        await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="policy editor")
+        app.screen.query_one("#policy-toolkits").focus()
+        await pilot.press("end", "ctrl+u")  # clear the field, then paste the new list
+        await paste(pilot, "#policy-toolkits", "github, gmail")
+        app.screen.query_one("#policy-kits").focus()
+        await pilot.press("tab", "space", "tab", "space")  # sandbox off, read-only on
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", what="back on the session")
+        await wait_until(pilot, lambda: "config version 2" in text(app, "#session-policy") or "Not applied" in
+                         text(app, "#session-policy"), what="version 2")
+        assert "config version 2" in text(app, "#session-policy"), text(app, "#session-policy")
+        shown = text(app, "#session-policy")
+        assert "Applied:" in shown and "sandbox: off" in shown and "gmail:" in shown
+        assert text(app, "#mcp-url") == info.mcp_url
+        await pilot.press("h")
+        await wait_until(pilot, lambda: screen_name(app) == "HistoryScreen", what="history")
+        await wait_until(pilot, lambda: "version 2" in text(app, "#history-list"), what="history loaded")
+        history = text(app, "#history-list")
+        assert history.index("version 2") < history.index("version 1") and "created" in history
+        assert "toolkits:" in history and "sandbox:" in history
+    [patch] = [r for r in posted(server) if r["method"] == "PATCH"]
+    assert patch["body"] == {"toolkits": {"enable": ["github", "gmail"]}, "tags": {"enable": ["readOnlyHint"]},
+                             "workbench": {"enable": False}, "expected_config_version": 1}
+    [record] = server.sessions()
+    assert record.session_id == info.session_id and record.toolkits == ("github", "gmail")
+
+
+async def test_apply_a_template_to_fill_the_form(server):
+    app = make_app(server.base_url, DEMO_API_KEY)
+    config = app.ctx.paths.config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[templates.support]\ndescription = "support agents"\ntoolkits = ["github", "slack"]\n'
+                      'tags = ["readOnlyHint"]\nsandbox = false\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_form(pilot, "github")
+        await paste(pilot, "#user-id", "carol")
+        await pilot.press("ctrl+t")
+        await wait_until(pilot, lambda: screen_name(app) == "TemplatePickerScreen", what="template picker")
+        picker = app.screen.query_one("#template-list", OptionList)
+        await wait_until(pilot, lambda: picker.option_count == 2, what="local + project templates")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen_name(app) == "NewSessionScreen", what="form filled")
+        assert app.screen.query_one("#toolkits").value == "github, slack"
+        assert "only readOnlyHint" in text(app, "#policy-line") and "sandbox: off" in text(app, "#policy-line")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", what="created")
+    [create] = [r for r in posted(server) if r["method"] == "POST"]
+    assert create["body"] == {"user_id": "carol", "toolkits": {"enable": ["github", "slack"]},
+                              "manage_connections": {"enable": True}, "tags": {"enable": ["readOnlyHint"]},
+                              "workbench": {"enable": False}}
