@@ -38,7 +38,7 @@ async def test_demo_shows_the_cached_catalog_before_the_embedded_api_starts():
     started: list = []
 
     def slow_launcher(**options):
-        release.wait(30)  # the embedded API "takes" as long as the test wants
+        release.wait(120)  # the embedded API "takes" as long as the test wants (set below)
         run = launch(**options)
         started.append(run)
         return run

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import ApiError
+from .errors import ApiError, from_status
 from .models import Catalog, Category, Tool, Toolkit, ToolkitDetail
 from .origin import PRODUCTION_URL, is_loopback_host
 from .paging import Page, pages
@@ -97,35 +97,8 @@ def _error(resp: Any, where: str) -> ApiError:
         body = {}
     details = body.get("error") if isinstance(body, dict) else None
     details = details if isinstance(details, dict) else {}
-    said = str(details.get("message") or "").strip()
-    fix = str(details.get("suggested_fix") or "").strip()
-    status = resp.status_code
-    kw = {"status": status, "request_id": resp.headers.get("x-request-id") or details.get("request_id")}
-    if status == 401:
-        return ApiError(ErrorKind.AUTH, f"The API at {where} rejected the API key (401)",
-                        hint="Run `composio-tui login` with a valid project key (ak_…) or fix COMPOSIO_API_KEY", **kw)
-    if status == 403:
-        return ApiError(ErrorKind.AUTH, f"The API key may not do this (403){': ' + said if said else ''}",
-                        hint=fix or "Use a project key with session management permissions", **kw)
-    if status == 404:
-        return ApiError(ErrorKind.NOT_FOUND, said or "Not found (404)", hint=fix, **kw)
-    if status == 429:
-        retry = _seconds(resp.headers.get("retry-after", ""))
-        wait = f"; retry in {retry:g} s" if retry is not None else ""
-        return ApiError(ErrorKind.RATE_LIMITED, f"Rate limited by the API (429){wait}",
-                        hint=fix or "Wait a moment and try again", retry_after=retry, **kw)
-    if status >= 500:
-        return ApiError(ErrorKind.SERVER, f"The API had an internal error ({status}){': ' + said if said else ''}",
-                        hint=fix or "Try again shortly", **kw)
-    return ApiError(ErrorKind.BAD_REQUEST, f"The API refused the request ({status}){': ' + said if said else ''}",
-                    hint=fix, **kw)
-
-
-def _seconds(value: str) -> float | None:
-    try:
-        return max(0.0, float(value))
-    except (TypeError, ValueError):
-        return None
+    return from_status(resp.status_code, details, where=where, retry_after=resp.headers.get("retry-after"),
+                       request_id=resp.headers.get("x-request-id") or details.get("request_id"))
 
 
 class CatalogReader:

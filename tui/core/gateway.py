@@ -113,20 +113,6 @@ def _account(item: Any) -> ConnectedAccount:
     )
 
 
-def _envelope_errors(details: dict) -> str:
-    """The envelope's ``errors`` list (the specific reasons behind a generic 400 message), joined."""
-    found = details.get("errors") or []
-    return "; ".join(str(e).strip() for e in found if str(e).strip()) if isinstance(found, list) else ""
-
-
-def _said(details: dict) -> str:
-    message = str(details.get("message") or "").strip()
-    reasons = _envelope_errors(details)
-    if reasons and reasons not in message:
-        message = f"{message.rstrip('.')}: {reasons}" if message else reasons
-    return message
-
-
 def _sdk_error(exc: BaseException, where: str) -> ApiError | None:
     """The SDK's own exceptions (``composio.exceptions``): they do not derive from composio_client's."""
     try:
@@ -161,32 +147,8 @@ def translate(exc: BaseException, base_url: str = "") -> ApiError:
     where = base_url or "the Composio API"
     request_id = getattr(exc, "request_id", None)
     if isinstance(exc, cc.APIStatusError):
-        details = exc.details or {}
-        said = _said(details)
-        fix = str(details.get("suggested_fix") or "").strip()
-        status = exc.status_code
-        kw = {"status": status, "request_id": request_id}
-        if status == 401:
-            return ApiError(errors.AUTH, f"The API at {where} rejected the API key (401)",
-                            hint="Run `composio-tui login` with a valid project key (ak_…) or fix COMPOSIO_API_KEY", **kw)
-        if status == 403:
-            return ApiError(errors.AUTH, f"The API key may not do this (403){': ' + said if said else ''}",
-                            hint=fix or "Use a project key with session management permissions", **kw)
-        if status == 404:
-            return ApiError(errors.NOT_FOUND, said or "Not found (404)", hint=fix, **kw)
-        if status == 409:
-            return ApiError(errors.CONFLICT, f"The API reports a conflict (409){': ' + said if said else ''}",
-                            hint=fix or "Refresh and try again", **kw)
-        if status == 429:
-            retry = _seconds(exc.response.headers.get("retry-after", ""))
-            wait = f"; retry in {retry:g} s" if retry is not None else ""
-            return ApiError(errors.RATE_LIMITED, f"Rate limited by the API (429){wait}",
-                            hint=fix or "Wait a moment and try again", retry_after=retry, **kw)
-        if status >= 500:
-            return ApiError(errors.SERVER, f"The API had an internal error ({status}){': ' + said if said else ''}",
-                            hint=fix or "Try again shortly", **kw)
-        return ApiError(errors.BAD_REQUEST, f"The API refused the request ({status}){': ' + said if said else ''}",
-                        hint=fix, **kw)
+        return errors.from_status(exc.status_code, exc.details or {}, where=where, request_id=request_id,
+                                  retry_after=exc.response.headers.get("retry-after"))
     if isinstance(exc, cc.APITimeoutError):
         return ApiError(errors.TIMEOUT, f"{where} did not answer in time",
                         hint="Check the network or raise `timeout` in the config")
@@ -210,13 +172,6 @@ def translate(exc: BaseException, base_url: str = "") -> ApiError:
         return sdk
     return ApiError(errors.BAD_RESPONSE, f"Unexpected failure talking to {where}: {type(exc).__name__}",
                     hint="Try again; run with the debug log on and report it if it persists")
-
-
-def _seconds(value: str) -> float | None:
-    try:
-        return max(0.0, float(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def _no_telemetry() -> None:
@@ -715,27 +670,13 @@ class Gateway:
 
         return collect(fetch, what="auth configs")
 
-    @_api
     def policy_accounts(self, *, user_id: str, toolkits: list[str] | None = None) -> list:
-        """The user's connected accounts (a small lookup of its own until ``Gateway.accounts`` lands)."""
-        from composio_client import omit
-
-        from .paging import Page, collect
+        """The user's connected accounts as the policy checks see them (from ``accounts``)."""
         from .policy import Account
 
-        def fetch(cursor: str | None) -> Page:
-            resp = self._client().connected_accounts.list(user_ids=[user_id],
-                                                       toolkit_slugs=list(toolkits) if toolkits else omit,
-                                                       cursor=cursor or omit, limit=100)
-            items = [Account(id=a.id, user_id=str(_field(a, "user_id", "")),
-                             toolkit=str(_field(_field(a, "toolkit"), "slug", "")),
-                             status=str(_field(a, "status", "")),
-                             auth_config_id=str(_field(_field(a, "auth_config"), "id", "")),
-                             disabled=bool(_field(a, "is_disabled", False)))
-                     for a in _field(resp, "items", [])]
-            return Page(items, _field(resp, "next_cursor"))
-
-        return collect(fetch, what="connected accounts")
+        return [Account(id=a.id, user_id=a.user_id, toolkit=a.toolkit, status=a.status.value,
+                        auth_config_id=a.auth_config_id, disabled=a.is_disabled)
+                for a in self.accounts(user_id=user_id, toolkits=toolkits)]
 
     @_api
     def session_policy(self, session_id: str) -> Any:

@@ -523,29 +523,6 @@ def routes(catalog: DemoCatalog, store: Store) -> list[Route]:
             items = [c for c in items if c.managed == (managed.lower() == "true")]
         return JSONResponse(paginate(items, parse_limit(q.get("limit"), 1, 1000), q.get("cursor"), auth_config_item))
 
-    async def list_accounts(request: Request) -> Response:
-        q = request.query_params
-
-        def csv(name: str) -> set[str]:
-            return {x.strip() for x in (q.get(name) or "").split(",") if x.strip()}
-
-        items = store.accounts()
-        if users := csv("user_ids"):
-            items = [a for a in items if a.user_id in users]
-        if kits := {x.lower() for x in csv("toolkit_slugs")}:
-            items = [a for a in items if a.toolkit in kits]
-        if statuses := csv("statuses"):
-            items = [a for a in items if a.status in statuses]
-        if acs := csv("auth_config_ids"):
-            items = [a for a in items if a.auth_config_id in acs]
-
-        def item(a) -> dict:
-            body = s.account_body(a)
-            body.pop("params", None)
-            return body
-
-        return JSONResponse(paginate(items, parse_limit(q.get("limit"), 1, 1000), q.get("cursor"), item))
-
     async def list_configs(request: Request) -> Response:
         q = request.query_params
         items = [{k: v for k, v in c.items() if k in ("id", "name", "archived", "created_at", "updated_at")}
@@ -571,7 +548,6 @@ def routes(catalog: DemoCatalog, store: Store) -> list[Route]:
         Route(f"{API}/tool_router/session/{{session_id}}", session_route, methods=["GET", "PATCH"]),
         Route(f"{API}/tool_router/session/{{session_id}}/config_history", history),
         Route(f"{API}/auth_configs", list_auth_configs),
-        Route(f"{API}/connected_accounts", list_accounts),
         Route(f"{API}/session_configs", list_configs),
         Route(f"{API}/session_configs/{{config_id}}", get_config),
         Route("/_demo/requests", demo_requests, methods=["GET", "DELETE"]),
