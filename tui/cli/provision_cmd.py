@@ -31,6 +31,7 @@ def _format(args: argparse.Namespace) -> str | None:
 
 
 def cmd_provision(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.require_writable("provisioning sessions")  # a read-only profile: refused before any request
     try:
         rows = provision.check_rows(provision.read_users(args.users, sys.stdin))
     except provision.UsersFileError as exc:

@@ -42,6 +42,12 @@ def _sessions_cmd():
     return sessions_cmd
 
 
+def _profiles_cmd():
+    from . import profiles_cmd
+
+    return profiles_cmd
+
+
 def _provision_cmd():
     from . import provision_cmd
 
@@ -62,6 +68,10 @@ HANDLERS: dict[tuple[str, str], Callable[[], Handler]] = {
     ("sessions_cmd", "cmd_verify"): lambda: _sessions_cmd().cmd_verify,
     ("sessions_cmd", "cmd_export"): lambda: _sessions_cmd().cmd_export,
     ("provision_cmd", "cmd_provision"): lambda: _provision_cmd().cmd_provision,
+    ("profiles_cmd", "cmd_list"): lambda: _profiles_cmd().cmd_list,
+    ("profiles_cmd", "cmd_add"): lambda: _profiles_cmd().cmd_add,
+    ("profiles_cmd", "cmd_remove"): lambda: _profiles_cmd().cmd_remove,
+    ("profiles_cmd", "cmd_use"): lambda: _profiles_cmd().cmd_use,
 }
 
 
@@ -82,7 +92,9 @@ def make_context(args: argparse.Namespace, *, lazy: bool = False) -> Context:
         from ..demo.runner import launch
 
         demo = launch
-    ctx = Context(paths=default_paths(args.config), demo=demo, overrides=overrides)  # type: ignore[arg-type]
+    profile = getattr(args, "profile", None) or getattr(args, "sub_profile", None)
+    ctx = Context(paths=default_paths(args.config), demo=demo, overrides=overrides,  # type: ignore[arg-type]
+                  profile=profile)
     if not lazy:
         ctx.settings  # noqa: B018 - raises ConfigError now, before any work
     return ctx

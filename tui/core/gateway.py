@@ -334,6 +334,7 @@ class Gateway:
 
     @_api
     def create_session(self, user_id: str, toolkits: list[str], *, manage_connections: bool = True) -> SessionInfo:
+        self.require_writable("creating a session")
         session = self.creator.create(user_id=user_id, toolkits=list(toolkits),
                                   manage_connections=manage_connections, mcp=True)
         return SessionInfo(
@@ -352,6 +353,7 @@ class Gateway:
     @_api
     def delete_session(self, session_id: str) -> bool:
         """Delete remotely. Returns False when the API says it was already gone (404)."""
+        self.require_writable("deleting a session")
         try:
             self.client.tool_router.session.delete(session_id)
         except Exception as exc:
@@ -383,6 +385,7 @@ class Gateway:
 
     @_api
     def create_link(self, session_id: str, toolkit: str) -> ConnectLink:
+        self.require_writable("creating a Connect link")
         resp = self.client.tool_router.session.link(session_id, toolkit=toolkit)
         return ConnectLink(toolkit=toolkit, redirect_url=resp.redirect_url,
                            connected_account_id=_field(resp, "connected_account_id", ""))
@@ -413,3 +416,12 @@ class Gateway:
     def warm(self) -> None:
         """Import and build the SDK now (seconds), so the first real call does not wait for it."""
         self.sdk  # noqa: B018
+
+    # --- profiles (issue 16) ---
+    guard: Callable[[str], None] | None = None
+    """Set by the context: ``Context.require_writable`` (a read-only profile raises before any request)."""
+
+    def require_writable(self, action: str) -> None:
+        """Every write method calls this first; new write methods must too (see tui.core.profiles)."""
+        if self.guard is not None:
+            self.guard(action)

@@ -61,6 +61,7 @@ def create(gateway, ledger, user_id: str, toolkits: Iterable[str], known: Collec
     it is consulted only for answers that say nothing was created (429, 5xx).
     """
     checked = check(user_id, toolkits, known)
+    gateway.require_writable("creating a session")  # a read-only profile: refused before the ledger row
     row = ledger.begin(checked.user_id, checked.toolkits, gateway.base_url, manage_connections)
     attempt = 0
     while True:
