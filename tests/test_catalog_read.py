@@ -101,3 +101,15 @@ def test_the_read_path_never_imports_the_sdk(server):
             "print(n, sorted(m for m in sys.modules if m.split('.')[0] in ('composio', 'composio_client')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(" ", 1)
     assert out[0] == "450" and out[1].strip() == "[]"
+
+
+def test_tools_and_detail_match_the_gateway(server):
+    """The detail pane and `toolkits info` read a toolkit's tools and detail without the SDK."""
+    slug = server.catalog.toolkits[0].slug
+    gw = Gateway(server.base_url, DEMO_API_KEY)
+    try:
+        with CatalogReader(server.base_url, DEMO_API_KEY) as reader:
+            assert reader.tools(slug) == gw.tools(slug) and reader.tools(slug)
+            assert reader.toolkit_detail(slug) == gw.toolkit_detail(slug)
+    finally:
+        gw.close()

@@ -48,7 +48,6 @@ class ComposioApp(App):
         import threading
 
         self._painted = threading.Event()
-        self._warmed = False
         self.theme = self.initial_theme()
 
     # --- views of the core's state (read-only) ----------------------------------------------
@@ -174,26 +173,13 @@ class ComposioApp(App):
             return
         if not store.is_fresh(cached):
             self.call_from_thread(self.refresh_catalog)
-        elif self._painted.is_set():
-            self.call_from_thread(self.warm_once)
+        # The SDK is not warmed in the background: its import starves the event loop of the GIL for
+        # seconds (typed keys are lost meanwhile). Browsing uses the read path; the first session
+        # action loads the SDK while its own "working…" state is on screen.
 
     def catalog_painted(self) -> None:
-        """The catalog screen has painted a catalog: now the SDK may load without slowing it."""
+        """The catalog screen has painted a catalog (boot may go on with slow work)."""
         self._painted.set()
-        self.warm_once()
-
-    def warm_once(self) -> None:
-        if not self._warmed and self.ctx.key.present:
-            self._warmed = True
-            self.warm()
-
-    @work(thread=True, group="warm", exit_on_error=False, description="load the SDK")
-    def warm(self) -> None:
-        """Load the SDK now (a 2-5 s import), so the first action on the catalog is quick."""
-        try:
-            self.ctx.gateway.warm()
-        except ApiError:
-            pass
 
     def need_key(self, reason: str, keyring_usable: bool = True, note: str = "") -> None:
         """No usable key: the login screen takes over; the cached catalog stays browsable behind it."""

@@ -86,9 +86,9 @@ def cmd_info(ctx: Context, args: argparse.Namespace) -> int:
         problem = check_slugs([args.slug], index.slugs)
         error(problem[0] if problem else f"no toolkit {args.slug!r} in the catalog.")
         return EXIT_NOT_FOUND
-    ctx.connect()
-    detail = ctx.gateway.toolkit_detail(toolkit.slug)
-    tools = ctx.gateway.tools(toolkit.slug)
+    with ctx.reader() as reader:  # the same read path as the console's detail pane
+        detail = reader.toolkit_detail(toolkit.slug)
+        tools = reader.tools(toolkit.slug)
     record = row(toolkit) | {
         "managed_auth": detail.get("managed_auth", []),
         "versions": detail.get("versions", []),

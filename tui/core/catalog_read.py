@@ -1,7 +1,9 @@
-"""A small read-only path for the toolkit list: plain httpx, no ``composio`` import.
+"""A small read-only path for the catalog (toolkits, categories, a toolkit's tools and detail): plain
+httpx, no ``composio`` import.
 
-Why: importing the SDK takes seconds, and a first run (no cache) would wait for it before showing a
-single toolkit. Reading the list is two GET endpoints, so this module reads them directly and maps
+Why: importing the SDK takes seconds and starves the event loop of the GIL while it runs (typed keys
+pile up), so browsing must never need it; a first run (no cache) would otherwise wait for it before
+showing a single toolkit. Reading the list is two GET endpoints, so this module reads them directly and maps
 them exactly as the gateway maps the SDK's models (``tests/test_catalog_read.py`` checks both against
 ``composio_client``'s response models). Every write (sessions, links) stays on the SDK.
 
@@ -19,12 +21,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ApiError
-from .models import Catalog, Category, Toolkit
+from .models import Catalog, Category, Tool, Toolkit
 from .paging import Page, pages
 from .states import ErrorKind
 
 PRODUCTION_URL = "https://backend.composio.dev"
 TOOLKITS = "/api/v3.1/toolkits"
+TOOLS = "/api/v3.1/tools"
 CATEGORIES = "/api/v3.1/toolkits/categories"
 MAX_RETRY_WAIT = 30.0
 
@@ -56,16 +59,17 @@ def check_origin(base_url: str) -> str:
 
 
 def _get(d: Any, name: str, default: Any = None) -> Any:
-    value = d.get(name, default) if isinstance(d, dict) else default
+    """An optional field of a JSON object or of an SDK model (both accept missing fields)."""
+    value = d.get(name, default) if isinstance(d, dict) else getattr(d, name, default)
     return default if value is None else value
 
 
-def toolkit_of(item: dict, rank: int) -> Toolkit:
-    """The same mapping as ``gateway._toolkit``, from the JSON body."""
+def toolkit_of(item: Any, rank: int) -> Toolkit:
+    """The one toolkit mapping: from the JSON body here, from the SDK's model in the gateway."""
     meta = _get(item, "meta", {})
     cats = tuple(Category(id=str(_get(c, "id", "") or _get(c, "slug", "")), name=str(_get(c, "name", "")))
                  for c in _get(meta, "categories", []))
-    slug = item["slug"]
+    slug = _get(item, "slug")
     return Toolkit(
         slug=slug,
         name=_get(item, "name", slug),
@@ -80,6 +84,21 @@ def toolkit_of(item: dict, rank: int) -> Toolkit:
         logo=_get(meta, "logo", ""),
         usage_rank=rank,
     )
+
+
+def tool_of(item: Any) -> Tool:
+    """The one tool mapping (JSON body or SDK model)."""
+    slug = _get(item, "slug")
+    return Tool(slug=slug, name=_get(item, "name", slug), description=_get(item, "description", ""),
+                tags=tuple(_get(item, "tags", [])))
+
+
+def detail_of(resp: Any) -> dict[str, Any]:
+    """Fields of the toolkit detail endpoint the list lacks (managed auth modes, available versions)."""
+    managed = [str(_get(m, "mode", "")) for m in _get(resp, "composio_managed_auth", [])]
+    meta = _get(resp, "meta", {})
+    return {"managed_auth": [m for m in managed if m], "versions": list(_get(meta, "available_versions", [])),
+            "app_url": _get(meta, "app_url", "")}
 
 
 def _error(resp: Any, where: str) -> ApiError:
@@ -179,6 +198,23 @@ class CatalogReader:
         body = self.get(TOOLKITS, {"limit": limit, "cursor": cursor, "sort_by": "usage", "search": search})
         items = [toolkit_of(it, offset + i) for i, it in enumerate(_get(body, "items", []))]
         return Page(items, _get(body, "next_cursor"), int(_get(body, "total_items", len(items))))
+
+    def tools(self, slug: str, *, limit: int = 200) -> list[Tool]:
+        """Every tool of one toolkit (through the one paging helper)."""
+        out: list[Tool] = []
+
+        def fetch(cursor: str | None) -> Page[Tool]:
+            body = self.get(TOOLS, {"toolkit_slug": slug, "limit": limit, "cursor": cursor})
+            return Page([tool_of(t) for t in _get(body, "items", [])], _get(body, "next_cursor"))
+
+        for page in pages(fetch, what=f"the tools of {slug}"):
+            out.extend(page.items)
+        return out
+
+    def toolkit_detail(self, slug: str) -> dict[str, Any]:
+        from urllib.parse import quote
+
+        return detail_of(self.get(f"{TOOLKITS}/{quote(slug, safe='')}"))
 
     def categories(self) -> list[Category]:
         body = self.get(CATEGORIES)

@@ -110,7 +110,10 @@ class Context:
 
     @property
     def cache_id(self) -> str:
-        return DEMO_CACHE_ID if self.demo else self.base_url
+        """The catalog cache's id: the API origin, or the demo run's (known before it starts)."""
+        if not self.demo:
+            return self.base_url
+        return self._demo_run.cache_id if self._demo_run is not None else DEMO_CACHE_ID
 
     @property
     def cache_dir(self) -> Path:
@@ -255,6 +258,14 @@ class Context:
         with CatalogReader(self.base_url, key, timeout=self.settings.timeout,
                            max_retries=self.settings.max_retries, cancelled=cancelled) as reader:
             return reader.catalog(page_size=self.settings.page_size, progress=progress)
+
+    def reader(self) -> Any:
+        """A read-only catalog client (toolkit tools and detail too) for this run's origin and key; no SDK.
+        Use it with ``with``."""
+        from .catalog_read import CatalogReader
+
+        key = self.connect().key or ""
+        return CatalogReader(self.base_url, key, timeout=self.settings.timeout, max_retries=self.settings.max_retries)
 
     def _drop_gateway(self) -> None:
         if self._gateway is not None:

@@ -4,6 +4,9 @@ For calls that can block with no time limit (D-Bus to a frozen daemon, an unansw
 Never use a Textual thread worker or the default executor for those: their threads are joined at
 exit, so one hung call keeps ``App.run()`` from returning. A daemon thread that never finishes is
 simply left behind and dies with the process.
+
+Also here: :class:`Budget` (one deadline shared by several calls, e.g. every keyring touch of one
+command) and :class:`DaemonExecutor` (the console's executor: worker threads nobody joins at exit).
 """
 
 from __future__ import annotations

@@ -46,25 +46,9 @@ def _field(obj: Any, name: str, default: Any = None) -> Any:
 
 
 def _toolkit(item: Any, rank: int) -> Toolkit:
-    meta = _field(item, "meta")
-    cats = tuple(
-        Category(id=str(_field(c, "id", "") or _field(c, "slug", "")), name=str(_field(c, "name", "")))
-        for c in _field(meta, "categories", [])
-    )
-    return Toolkit(
-        slug=item.slug,
-        name=_field(item, "name", item.slug),
-        description=_field(meta, "description", ""),
-        categories=cats,
-        auth_schemes=tuple(_field(item, "auth_schemes", [])),
-        managed_auth_schemes=tuple(_field(item, "composio_managed_auth_schemes", [])),
-        no_auth=bool(_field(item, "no_auth", False)),
-        tools_count=int(_field(meta, "tools_count", 0)),
-        triggers_count=int(_field(meta, "triggers_count", 0)),
-        app_url=_field(meta, "app_url", ""),
-        logo=_field(meta, "logo", ""),
-        usage_rank=rank,
-    )
+    from .catalog_read import toolkit_of  # the one mapping, shared with the read path (helper `house`)
+
+    return toolkit_of(item, rank)
 
 
 def _session(resp: Any, user_id: str = "") -> SessionInfo:
@@ -300,14 +284,9 @@ class Gateway:
     @_api
     def toolkit_detail(self, slug: str) -> dict[str, Any]:
         """Fields of the detail endpoint the list lacks (managed auth modes, available versions)."""
-        resp = self.client.toolkits.retrieve(slug)
-        managed = [str(_field(m, "mode", "")) for m in _field(resp, "composio_managed_auth", [])]
-        meta = _field(resp, "meta")
-        return {
-            "managed_auth": [m for m in managed if m],
-            "versions": list(_field(meta, "available_versions", [])),
-            "app_url": _field(meta, "app_url", ""),
-        }
+        from .catalog_read import detail_of  # the one mapping, shared with the read path (helper `house`)
+
+        return detail_of(self.client.toolkits.retrieve(slug))
 
     @_api
     def tools(self, slug: str, *, limit: int = 200) -> list[Tool]:
@@ -317,9 +296,9 @@ class Gateway:
         cursor: str | None = None
         while True:
             resp = self.client.tools.list(toolkit_slug=slug, limit=limit, cursor=cursor or omit)
-            for t in _field(resp, "items", []):
-                out.append(Tool(slug=t.slug, name=_field(t, "name", t.slug),
-                                description=_field(t, "description", ""), tags=tuple(_field(t, "tags", []))))
+            from .catalog_read import tool_of  # the one mapping, shared with the read path (helper `house`)
+
+            out.extend(tool_of(t) for t in _field(resp, "items", []))
             cursor = _field(resp, "next_cursor")
             if not cursor or not _field(resp, "items", []):
                 return out
@@ -410,12 +389,6 @@ class Gateway:
     def mcp_headers(self) -> dict[str, str]:
         """Exactly the headers an exported client config carries (the key: handle with care)."""
         return {"x-api-key": self._key}
-
-    # --- warm (helper `house`, issue 9.6) ---
-
-    def warm(self) -> None:
-        """Import and build the SDK now (seconds), so the first real call does not wait for it."""
-        self.sdk  # noqa: B018
 
     # --- profiles (issue 16) ---
     guard: Callable[[str], None] | None = None

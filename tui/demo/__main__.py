@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     server = DemoServer(catalog=load_catalog(args.catalog), port=args.port, auto_activate_after=args.auto_activate)
     server.start()
     print(f"Composio demo API: {server.base_url}", flush=True)
-    print(f"API key: {mask(DEMO_API_KEY)} (tui.demo.DEMO_API_KEY)", flush=True)
+    print(f"API key: {DEMO_API_KEY[:3]}{mask(DEMO_API_KEY)} (tui.demo.DEMO_API_KEY)", flush=True)
     print(f"Toolkits: {len(server.catalog.toolkits)}. Press Ctrl-C to stop.", flush=True)
     try:
         while server.running:

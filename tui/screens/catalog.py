@@ -261,10 +261,10 @@ class CatalogScreen(Screen):
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_tools(self, slug: str) -> None:
-        try:
-            gw = self.app.ctx.gateway
-            tools = gw.tools(slug)
-            extra = gw.toolkit_detail(slug)
+        try:  # the read path: browsing never loads the SDK
+            with self.app.ctx.reader() as reader:
+                tools = reader.tools(slug)
+                extra = reader.toolkit_detail(slug)
         except ApiError as err:
             self.app.call_from_thread(self.query_one(ToolkitDetail).show_tools, slug, None, err.line())
             return
@@ -294,7 +294,8 @@ class CatalogScreen(Screen):
     # --- actions ----------------------------------------------------------------------
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        # At once, not deferred like Widget.focus(): keys typed right after "/" must land in the field.
+        self.set_focus(self.query_one("#search", Input))
 
     def action_focus_category(self) -> None:
         self.query_one("#category", Select).focus()

@@ -36,7 +36,8 @@ class ToolkitScreen(ModalScreen[None]):
     def load(self, slug: str) -> None:
         detail = self.query_one(ToolkitDetail)
         try:
-            tools = self.app.ctx.gateway.tools(slug)
+            with self.app.ctx.reader() as reader:  # the read path: browsing never loads the SDK
+                tools = reader.tools(slug)
         except ApiError as err:
             self.app.call_from_thread(detail.show_tools, slug, None, err.line())
             return
