@@ -360,6 +360,8 @@ class Context:
             self.profile_name = name
             self._profile = chosen
             self._base_url = ""
+            if self._catalogs is not None:
+                self._catalogs.retired = True
             self._catalogs = None
             self.keyring_budget = Budget(KEYRING_DEADLINE)
             if self._ledger is not None:
