@@ -187,3 +187,14 @@ def test_only_the_context_and_the_gateway_read_the_raw_key():
                if str(p.relative_to(ROOT)) not in RAW_KEY_READERS}
     assert raw_key_offenders(sources) == []
     assert raw_key_offenders({"screens/bad.py": "def f(app):\n    return app.ctx.key.key\n"}) == ["screens/bad.py"]
+
+
+def test_demo_mode_loads_the_embedded_api_only_when_it_starts():
+    """The demo seam's launcher imports uvicorn & co. when called, not on the path to the first frame."""
+    code = ("import sys; from tui.cli.parser import build_parser; from tui.cli import run; import tui.app; "
+            "ctx = run.make_context(build_parser().parse_args(['--demo']), lazy=True); "
+            "tui.app.ComposioApp(ctx); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('uvicorn', 'starlette', 'composio')"
+            " or m.startswith('tui.demo')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"

@@ -40,9 +40,9 @@ class ComposioApp(App):
     def __init__(self, ctx: Context, *, boot: bool = True) -> None:
         super().__init__()
         if ctx.demo and ctx.demo_launcher is None:  # the front picks the demo; the core never imports it
-            from .demo.runner import launch
+            from .cli.run import demo_launcher
 
-            ctx.demo_launcher = launch
+            ctx.demo_launcher = demo_launcher
         self.ctx = ctx
         self._boot = boot
         import threading

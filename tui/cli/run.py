@@ -84,16 +84,19 @@ def handler_for(args: argparse.Namespace) -> Handler:
     return loader()
 
 
+def demo_launcher(**options):
+    """The demo seam's launcher, imported only when it runs (the embedded API's imports are heavy and
+    must stay off the path to the first frame)."""
+    from ..demo.runner import launch
+
+    return launch(**options)
+
+
 def make_context(args: argparse.Namespace, *, lazy: bool = False) -> Context:
     """``lazy``: the console reads its settings after the first frame (see Context)."""
     overrides = {"base_url": args.base_url, "theme": args.theme, "timeout": args.timeout}
-    demo: object = False
-    if args.demo:
-        from ..demo.runner import launch
-
-        demo = launch
     profile = getattr(args, "profile", None) or getattr(args, "sub_profile", None)
-    ctx = Context(paths=default_paths(args.config), demo=demo, overrides=overrides,  # type: ignore[arg-type]
+    ctx = Context(paths=default_paths(args.config), demo=demo_launcher if args.demo else False, overrides=overrides,
                   profile=profile)
     if not lazy:
         ctx.settings  # noqa: B018 - raises ConfigError now, before any work
