@@ -76,6 +76,10 @@ def test_switch_mid_flight_sends_nothing_to_the_old_api(tmp_path, apis, monkeypa
     paths = Paths(config_file=config, cache_dir=tmp_path / "cache", data_dir=tmp_path / "data",
                   log_dir=tmp_path / "log")
     ctx = Context(paths=paths, overrides={"page_size": 2})
+    from tui.core.ledger import Ledger
+
+    with Ledger(ctx.ledger_path, profile="alpha") as other:  # a session of alpha, made by another console
+        other.begin("alpha-user", ["github"], servers["alpha"].base_url)
 
     async def scenario() -> None:
         app = ComposioApp(ctx)
@@ -83,6 +87,12 @@ def test_switch_mid_flight_sends_nothing_to_the_old_api(tmp_path, apis, monkeypa
             await until(pilot, lambda: len(app.catalog.toolkits) == 6 and not app.refreshing, what="alpha catalog")
             topbar = app.screen.query_one("#topbar", Static)
             assert "alpha" in str(topbar.render())
+            await pilot.press("s")  # alpha's ledger view has alpha's session
+            await until(pilot, lambda: screen_name(app) == "SessionsScreen", what="sessions screen")
+            await settle(pilot)
+            assert [e.user_id for e in app.screen.entries] == ["alpha-user"]
+            await pilot.press("escape")
+            await until(pilot, lambda: screen_name(app) == "CatalogScreen", what="catalog")
             before = len(log["alpha"])
             await pilot.press("r")  # a paged refresh (2 a page, 0.4 s each) on alpha
             await until(pilot, lambda: len(log["alpha"]) > before and inflight["alpha"] > 0, what="alpha request")
@@ -102,6 +112,12 @@ def test_switch_mid_flight_sends_nothing_to_the_old_api(tmp_path, apis, monkeypa
             bar = str(app.screen.query_one("#topbar", Static).render())
             assert "beta" in bar and "read-only" in bar and "…bbbb" in bar
             assert (tmp_path / "cache" / "catalog" / "profiles" / "beta").is_dir()
+            await pilot.press("s")  # beta's ledger view: alpha's session is not there
+            await until(pilot, lambda: screen_name(app) == "SessionsScreen", what="sessions screen")
+            await settle(pilot)
+            assert app.screen.entries == []
+            await pilot.press("escape")
+            await until(pilot, lambda: screen_name(app) == "CatalogScreen", what="catalog")
             # a new session in the read-only profile: the form says why, and nothing is written anywhere
             await open_form(pilot, "github")
             await paste(pilot, "#user-id", "user-ro")
@@ -109,5 +125,5 @@ def test_switch_mid_flight_sends_nothing_to_the_old_api(tmp_path, apis, monkeypa
             await settle(pilot)
             assert screen_name(app) == "NewSessionScreen" and "read-only" in text(app, "#form-status")
             assert [m for m, _, _ in log["beta"] if m != "GET"] == [] and servers["beta"].store.sessions() == []
-            assert ctx.ledger.entries() == []
+            assert [e.user_id for e in ctx.ledger.entries()] == ["alpha-user"]
     asyncio.run(scenario())

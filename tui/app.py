@@ -197,7 +197,10 @@ class ComposioApp(App):
 
         if any(isinstance(s, LoginScreen) for s in self.screen_stack):
             return
-        screen = LoginScreen(self.ctx.base_url, reason=reason, keyring_note=note, keyring_usable=keyring_usable)
+        where = self.ctx.base_url
+        if self._profiles_bound and not self.ctx.profile.implicit:  # whose key this will be (issue 16)
+            where = f"{where} (profile {self.ctx.profile.name})"
+        screen = LoginScreen(where, reason=reason, keyring_note=note, keyring_usable=keyring_usable)
         self.push_screen(screen, callback=self._logged_in)
 
     def _logged_in(self, info: KeyInfo | None) -> None:
