@@ -186,3 +186,56 @@ def test_switch_profile_drops_the_old_gateway_and_key(tmp_path, monkeypatch):
     assert old is not ctx.__dict__.get("_gateway")
     with pytest.raises(ProfileError, match="known profiles"):
         ctx.switch_profile("nope")
+
+
+def test_two_consoles_on_two_profiles_do_not_interfere(tmp_path, monkeypatch):
+    """Two contexts at once (as two consoles would be), one ledger file: each reads its own API with its
+    own key, caches its own catalog and records and lists only its own sessions."""
+    import threading
+
+    from sessionhelp import small_server
+
+    keys = {"a": "ak_console_a_00001111", "b": "ak_console_b_00002222"}
+    (tmp_path / "sa").mkdir()
+    (tmp_path / "sb").mkdir()
+    servers = {n: small_server(tmp_path / f"s{n}", api_keys=(k,)) for n, k in keys.items()}
+    monkeypatch.delenv("COMPOSIO_API_KEY", raising=False)
+    monkeypatch.setenv("A_KEY", keys["a"])
+    monkeypatch.setenv("B_KEY", keys["b"])
+    text = "".join(f'[profiles.{n}]\nbase_url = "{s.base_url}"\nkey_env = "{n.upper()}_KEY"\n\n'
+                   for n, s in servers.items())
+    from tui.core import sessions
+
+    results: dict[str, object] = {}
+    shared = paths(tmp_path, text)
+
+    def console(name: str) -> None:
+        ctx = Context(paths=shared, profile=name)
+        try:
+            known = {t.slug for t in ctx.catalogs.get().toolkits}
+            sessions.create(ctx.gateway, ctx.ledger, f"user-{name}", ["github"], known)
+            results[name] = ([e.user_id for e in ctx.ledger.entries(base_url=ctx.base_url)], ctx.cache_dir)
+        except Exception as exc:  # reported below
+            results[name] = exc
+        finally:
+            ctx.close()
+
+    try:
+        threads = [threading.Thread(target=console, args=(n,)) for n in keys]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        for name, server in servers.items():
+            listed, cache = results[name]  # type: ignore[misc]
+            assert listed == [f"user-{name}"] and cache.name == name and any(cache.iterdir())
+            assert [s.user_id for s in server.store.sessions()] == [f"user-{name}"]
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+def test_profile_and_base_url_together_are_refused(tmp_path):
+    ctx = Context(paths=paths(tmp_path), profile="staging", overrides={"base_url": "https://x.example.com"})
+    with pytest.raises(ProfileError, match="give only one"):
+        ctx.base_url  # noqa: B018

@@ -331,6 +331,9 @@ class Context:
                     return self._profile
                 from .config import base_url_source
 
+                if self.profile_name and self.overrides.get("base_url"):
+                    raise profiles.ProfileError(f"--base-url and --profile {self.profile_name} both name an API; "
+                                                "give only one (the profile has its own base URL)")
                 explicit = base_url_source(self.paths, self.overrides.get("base_url")) in (
                     "--base-url", "COMPOSIO_TUI_BASE_URL", "COMPOSIO_BASE_URL")
                 self._profile = profiles.choose(self.profiles, self.settings.base_url, name=self.profile_name,
