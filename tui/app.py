@@ -103,7 +103,7 @@ class ComposioApp(App):
         seen: set[str] = set()
         for active in screen.active_bindings.values():
             b = active.binding
-            if b.system or not b.description or b.action in seen or b.action in ("quit", "help"):
+            if b.system or not b.description or b.action in seen or b.action in ("quit", "help", "switch_profile"):
                 continue
             seen.add(b.action)
             yield SystemCommand(f"{area}: {b.description}", b.tooltip or b.description,
