@@ -120,6 +120,7 @@ def test_switch_mid_flight_sends_nothing_to_the_old_api(tmp_path, apis, monkeypa
             await until(pilot, lambda: screen_name(app) == "CatalogScreen", what="catalog")
             # a new session in the read-only profile: the form says why, and nothing is written anywhere
             await open_form(pilot, "github")
+            assert "beta" in text(app, "#form-profile") and "read-only" in text(app, "#form-profile")
             await paste(pilot, "#user-id", "user-ro")
             await pilot.press("ctrl+s")
             await settle(pilot)
