@@ -103,7 +103,7 @@ class ComposioApp(App):
         seen: set[str] = set()
         for active in screen.active_bindings.values():
             b = active.binding
-            if b.system or not b.description or b.action in seen or b.action in ("quit", "help"):
+            if b.system or not b.description or b.action in seen or b.action in ("quit", "help", "switch_profile"):
                 continue
             seen.add(b.action)
             yield SystemCommand(f"{area}: {b.description}", b.tooltip or b.description,
@@ -111,6 +111,9 @@ class ComposioApp(App):
         yield SystemCommand("sessions: Sessions created here", "List the sessions in the local ledger",
                             self.action_sessions)
         yield SystemCommand("app: Keys", "Show the keys of this screen", self.action_help)
+        if self.profiles_configured:
+            yield SystemCommand("profiles: Switch profile (p)", "Use another project or environment",
+                                self.action_switch_profile)
 
     # --- boot ----------------------------------------------------------------------------
 
@@ -147,6 +150,13 @@ class ComposioApp(App):
             settings = ctx.settings
         except ConfigError as exc:
             store.fail(f"{exc}. Fix it, then restart composio-tui.")
+            return
+        try:
+            if ctx.profiles.profiles and not ctx.demo:
+                ctx.profile  # noqa: B018 - resolved here (reads the config file), not on the UI thread
+                self.call_from_thread(self._profiles_ready)
+        except ApiError as exc:  # a bad [profiles.NAME] table or an unknown --profile
+            store.fail(exc.line())
             return
         if settings.keymap:
             self.call_from_thread(self.set_keymap, settings.keymap)
@@ -188,7 +198,10 @@ class ComposioApp(App):
 
         if any(isinstance(s, LoginScreen) for s in self.screen_stack):
             return
-        screen = LoginScreen(self.ctx.base_url, reason=reason, keyring_note=note, keyring_usable=keyring_usable)
+        where = self.ctx.base_url
+        if self._profiles_bound and not self.ctx.profile.implicit:  # whose key this will be (issue 16)
+            where = f"{where} (profile {self.ctx.profile.name})"
+        screen = LoginScreen(where, reason=reason, keyring_note=note, keyring_usable=keyring_usable)
         self.push_screen(screen, callback=self._logged_in)
 
     def _logged_in(self, info: KeyInfo | None) -> None:
@@ -254,6 +267,59 @@ class ComposioApp(App):
             what = event.worker.description or event.worker.name or "background task"
             text = err.line() if isinstance(err, ApiError) else f"{type(err).__name__}: {err}"
             self.notify(f"{what} failed: {text}", severity="error", timeout=10, markup=False)
+
+    # --- profiles (issue 16) ----------------------------------------------------------------
+
+    @property
+    def profiles_configured(self) -> bool:
+        return self._profiles_bound
+
+    _profiles_bound = False
+
+    def _profiles_ready(self) -> None:
+        """Profiles are configured: the switcher key appears (hidden from the footer, in help/palette)."""
+        if not self._profiles_bound:
+            self._profiles_bound = True
+            self.bind("p", "switch_profile", description="Switch profile", show=False)
+        if self.catalog_screen is not None:
+            self.catalog_screen.update_topbar()
+
+    def profile_badge(self) -> str:
+        """The header's profile mark and a separator, or "" when no profile is in use (no profiles)."""
+        if not self._profiles_bound or self.ctx.demo:
+            return ""
+        from .screens.profiles import badge
+
+        prof = self.ctx.profile
+        return "" if prof.implicit else badge(prof) + (" [b]read-only[/b]" if prof.read_only else "") + " · "
+
+    def action_switch_profile(self) -> None:
+        if not self._profiles_bound:
+            self.notify("No profiles configured; add one with `composio-tui profiles add NAME --base-url URL`.",
+                        markup=False)
+            return
+        from .screens.profiles import ProfileScreen
+
+        self.push_screen(ProfileScreen(self.ctx.profiles, self.ctx.profile.name), callback=self.switch_profile)
+
+    async def switch_profile(self, name: str | None) -> None:
+        """Swap key, catalog store, ledger view and screens: the old profile's workers are cancelled
+        (a catalog read checks between pages) and its gateway dropped before anything else starts, and
+        every screen goes back to a fresh catalog screen (no screen keeps the old profile's data)."""
+        if not name or name == self.ctx.profile.name:
+            return
+        self.workers.cancel_all()
+        try:
+            chosen = self.ctx.switch_profile(name)
+        except ApiError as exc:
+            self.notify(exc.line(), severity="error", markup=False)
+            return
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        self._painted.clear()
+        await self.switch_screen(CatalogScreen())
+        self.notify(f"Profile {chosen.title}: {chosen.base_url}", timeout=4, markup=False)
+        self.boot()
 
     def on_unmount(self) -> None:
         """Close the context without waiting on a worker that holds it (e.g. the SDK import)."""

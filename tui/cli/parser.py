@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds before an API call gives up")
     p.add_argument("--rate-limit-wait", type=_checked(check_rate_limit_wait, float), metavar="SECONDS",
                    help="most seconds one API request waits for rate limits before giving up (default 300)")
+    p.add_argument("--profile", metavar="NAME", help="profile for this run (default: COMPOSIO_TUI_PROFILE or the "
+                                                     "default profile; see `profiles list`)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("info", help="print every path in use, the base URL and where the API key comes from")
@@ -49,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Prompts for the key (hidden) on a TTY; otherwise reads it from stdin, "
                                        "e.g. `printf %%s \"$KEY\" | composio-tui login`.")
     login.add_argument("--check-only", action="store_true", help="verify the key without storing it")
-    sub.add_parser("logout", help="delete the stored API key for this base URL from the keyring")
+    logout = sub.add_parser("logout", help="delete the stored API key for this base URL from the keyring")
+    for cmd in (login, logout):  # dest differs: a subparser default would overwrite the global --profile
+        cmd.add_argument("--profile", dest="sub_profile", metavar="NAME", help="the profile whose key this is")
     _toolkits(sub)
     _sessions(sub)
     _provision(sub)
@@ -60,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     _users_and_connections(sub)
 
     policy_args.register_templates(sub, _group, _command)  # policy: templates list|show|save
+    _profiles(sub)
     return p
 
 
@@ -134,6 +139,7 @@ def _sessions(sub) -> None:
                          choices=[state.value for state in LedgerState],
                          help="only this ledger state (repeatable)")
     listing.add_argument("--all-origins", action="store_true", help="include sessions made against other base URLs")
+    listing.add_argument("--all-profiles", action="store_true", help="include sessions of every profile")
     _json_flag(listing)
 
     show = _command(group, "show", "sessions_cmd", "a session as the API sees it, with each toolkit's connection")
@@ -377,3 +383,22 @@ def _seconds_arg(text: str) -> float:
     if not 0 < value <= 3600:
         raise argparse.ArgumentTypeError("must be more than 0 and at most 3600 seconds")
     return value
+def _profiles(sub) -> None:
+    """Issue 16: `profiles list|add|remove|use` (tui/cli/profiles_cmd.py)."""
+    group = _group(sub, "profiles", "several Composio projects and environments: list, add, remove, pick the default")
+    listing = _command(group, "list", "profiles_cmd", "every profile: base URL, where its key comes from, last four",
+                       note=LIST_NOTE)
+    _json_flag(listing)
+    add = _command(group, "add", "profiles_cmd", "add a profile to the config file (never its key; then `login --profile`)")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--base-url", dest="profile_url", required=True, metavar="URL", help="the API origin (https://)")
+    add.add_argument("--label", default="", help="a longer name shown next to NAME")
+    add.add_argument("--colour", "--color", dest="colour", default="", help="header colour: a name or #rrggbb")
+    add.add_argument("--read-only", action="store_true", help="refuse every write (create, delete, link, ...)")
+    add.add_argument("--key-env", default="", metavar="VAR", help="environment variable holding its key (no keyring)")
+    add.add_argument("--default-template", default="", metavar="NAME", help="template preselected for new sessions")
+    remove = _command(group, "remove", "profiles_cmd", "remove a profile and its stored key (asks first on a terminal)")
+    remove.add_argument("name", metavar="NAME")
+    remove.add_argument("--yes", "-y", action="store_true", help="do not ask")
+    use = _command(group, "use", "profiles_cmd", "make NAME the default profile")
+    use.add_argument("name", metavar="NAME")

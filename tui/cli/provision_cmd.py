@@ -32,6 +32,7 @@ def _format(args: argparse.Namespace) -> str | None:
 
 
 def cmd_provision(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.require_writable("provisioning sessions")  # a read-only profile: refused before any request
     session_policy = None
     if policy_input.has_policy(args):  # a template or policy flags: one policy for every user's session
         connect(ctx)

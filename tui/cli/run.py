@@ -42,6 +42,12 @@ def _sessions_cmd():
     return sessions_cmd
 
 
+def _profiles_cmd():
+    from . import profiles_cmd
+
+    return profiles_cmd
+
+
 def _provision_cmd():
     from . import provision_cmd
 
@@ -126,6 +132,10 @@ HANDLERS: dict[tuple[str, str], Callable[[], Handler]] = {
     ("connections_cmd", "cmd_enable"): lambda: _connections_cmd().cmd_enable,
     ("connections_cmd", "cmd_refresh"): lambda: _connections_cmd().cmd_refresh,
     ("connections_cmd", "cmd_delete"): lambda: _connections_cmd().cmd_delete,
+    ("profiles_cmd", "cmd_list"): lambda: _profiles_cmd().cmd_list,
+    ("profiles_cmd", "cmd_add"): lambda: _profiles_cmd().cmd_add,
+    ("profiles_cmd", "cmd_remove"): lambda: _profiles_cmd().cmd_remove,
+    ("profiles_cmd", "cmd_use"): lambda: _profiles_cmd().cmd_use,
 }
 
 
@@ -150,7 +160,9 @@ def make_context(args: argparse.Namespace, *, lazy: bool = False) -> Context:
     """``lazy``: the console reads its settings after the first frame (see Context)."""
     overrides = {"base_url": args.base_url, "theme": args.theme, "timeout": args.timeout,
                  "rate_limit_wait": getattr(args, "rate_limit_wait", None)}
-    ctx = Context(paths=default_paths(args.config), demo=demo_launcher if args.demo else False, overrides=overrides)
+    profile = getattr(args, "profile", None) or getattr(args, "sub_profile", None)
+    ctx = Context(paths=default_paths(args.config), demo=demo_launcher if args.demo else False, overrides=overrides,
+                  profile=profile)
     if not lazy:
         ctx.settings  # noqa: B018 - raises ConfigError now, before any work
     return ctx

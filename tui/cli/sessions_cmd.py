@@ -28,7 +28,7 @@ def _entry_row(entry: Entry) -> dict:
     return {"session_id": entry.session_id, "user_id": entry.user_id, "mcp_url": entry.mcp_url,
             "toolkits": list(entry.toolkits), "manage_connections": entry.manage_connections,
             "state": entry.state, "created_at": entry.created_at, "updated_at": entry.updated_at,
-            "base_url": entry.base_url, "operator": entry.operator, "note": entry.note}
+            "base_url": entry.base_url, "operator": entry.operator, "note": entry.note, "profile": entry.profile}
 
 
 def _info_row(info: SessionInfo, entry: Entry | None = None) -> dict:
@@ -78,6 +78,7 @@ def _not_found(session_id: str) -> int:
 
 
 def cmd_create(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.require_writable("creating a session")  # a read-only profile: refused before any request
     if policy_input.has_policy(args):
         return _create_with_policy(ctx, args)
     if not args.toolkit:
@@ -135,9 +136,11 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
         say(f"note: the ledger at {ledger.path} is read-only here; listing it as it is.")
     else:
         ledger.reconcile_stale()
+    every = args.all_origins or getattr(args, "all_profiles", False)
     entries = ledger.entries(user=args.user, toolkit=args.toolkit, states=args.state,
-                             base_url=None if args.all_origins or ctx.demo else ctx.base_url)
-    where = "" if args.all_origins else f" for {ctx.base_url} (--all-origins shows every API)"
+                             base_url=None if every or ctx.demo else ctx.base_url)
+    scope = f"profile {ctx.ledger_profile}" if ctx.ledger_profile else ctx.base_url
+    where = "" if every else f" for {scope} (--all-profiles shows every profile and API)"
     emit_list([_entry_row(e) for e in entries], LIST_COLUMNS, as_json=args.json,
               empty=f"No sessions in the ledger{where}.", shrink=("toolkits", "user_id"))
     return EXIT_OK
@@ -171,6 +174,7 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_delete(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.require_writable("deleting a session")  # a read-only profile: refused before asking
     if not args.yes and not stdin_tty():
         error(f"not deleting {ident(args.session_id)}: stdin is not a terminal, so nobody can confirm; "
               "pass --yes to delete without asking.")

@@ -96,6 +96,9 @@ class CatalogStore:
 
     # --- the flow --------------------------------------------------------------------------
 
+    retired = False
+    """Set by ``Context.switch_profile``: this store belongs to a profile no longer in use."""
+
     def cached(self) -> Catalog | None:
         """The on-disk catalog for this API (made current when it has toolkits), or None."""
         cached = catalog_mod.load(self.ctx.cache_dir, self.ctx.cache_id)
@@ -125,6 +128,9 @@ class CatalogStore:
             self.offline = err.kind != ErrorKind.AUTH
             self.fail(err.line(), err)
             raise
+        if self.retired:  # profile switched meanwhile (issue 16): never save or show it as the new one's
+            self.refreshing = False
+            return catalog
         catalog.base_url = ctx.cache_id
         cache_error = ""
         try:

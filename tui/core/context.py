@@ -36,14 +36,14 @@ KEYRING_DEADLINE = 3.0
 class NoKey(ApiError):
     """No usable key (exit 3). ``found`` says what the lookup saw, for a front to explain it."""
 
-    def __init__(self, found: KeyInfo, base_url: str) -> None:
+    def __init__(self, found: KeyInfo, base_url: str, login: str = "composio-tui login") -> None:
         self.found = found
         if found.source == KeySource.ENV or found.state in (KeyringState.LOCKED, KeyringState.TIMEOUT):
             # set but unusable, or a keyring that may hold the key but is locked or frozen: say exactly that
             super().__init__(ErrorKind.AUTH, found.message.rstrip("."))
         else:
             super().__init__(ErrorKind.AUTH, f"No API key for {base_url}; set COMPOSIO_API_KEY or run "
-                                             "`composio-tui login`")
+                                             f"`{login}`")
 
 
 class LoginError(Exception):
@@ -61,7 +61,8 @@ class Context:
     frame first and reads them in its boot worker; commands read them at once."""
 
     def __init__(self, settings: Settings | None = None, paths: Paths | None = None, *,
-                 demo: bool | DemoLauncher = False, overrides: dict[str, Any] | None = None) -> None:
+                 demo: bool | DemoLauncher = False, overrides: dict[str, Any] | None = None,
+                 profile: str | None = None) -> None:
         if paths is None:
             from .paths import default_paths
 
@@ -81,6 +82,9 @@ class Context:
         self._catalogs: CatalogStore | None = None
         self._key_listeners: list[Callable[[KeyInfo], None]] = []
         self._lock = threading.RLock()
+        self.profile_name = profile  # --profile; else COMPOSIO_TUI_PROFILE, else the default (see profiles)
+        self._profiles: Any = None
+        self._profile: Any = None
 
     @property
     def settings(self) -> Settings:
@@ -98,7 +102,7 @@ class Context:
 
     @property
     def base_url(self) -> str:
-        return self._base_url or self.settings.base_url
+        return self._base_url or self.profile.base_url
 
     @base_url.setter
     def base_url(self, value: str) -> None:
@@ -113,7 +117,10 @@ class Context:
 
     @property
     def cache_dir(self) -> Path:
-        return self.paths.catalog_cache
+        """One catalog cache per configured profile (the implicit profile keeps the old place)."""
+        if self.demo or self.profile.implicit:
+            return self.paths.catalog_cache
+        return self.paths.catalog_cache / "profiles" / self.profile.name
 
     @property
     def ledger_path(self) -> Path:
@@ -150,9 +157,13 @@ class Context:
     def resolve_key(self) -> KeyInfo:
         """Environment, then a key held for this run, then the keyring; never prompts or hangs
         (every keyring touch of this context shares :attr:`keyring_budget`)."""
-        from . import secrets
+        from . import profile_keys, secrets
 
-        found = secrets.resolve_key(self.base_url, deadline=self.keyring_budget, memory=self.run_keys)
+        if self.profile.implicit:
+            found = secrets.resolve_key(self.base_url, deadline=self.keyring_budget, memory=self.run_keys)
+        else:
+            found = profile_keys.resolve(self.profile, self.profiles, deadline=self.keyring_budget,
+                                         memory=self.run_keys)
         if found.key:
             self.use_key(found)
         return found
@@ -170,7 +181,10 @@ class Context:
         found = self.resolve_key()
         if found.key:
             return found
-        raise NoKey(found, self.base_url)
+        if self.profile.implicit:
+            raise NoKey(found, self.base_url)
+        raise NoKey(found, f"profile {self.profile.name} ({self.base_url})",
+                    f"composio-tui login --profile {self.profile.name}")
 
     def login(self, key: str, keep: KeepKey, *, checking: Callable[[], None] | None = None) -> tuple[KeyInfo, int]:
         """Verify ``key`` with the API, then keep it (keyring with read-back, or memory) and use it.
@@ -179,7 +193,7 @@ class Context:
         unless the API accepted the key. One keyring deadline for the whole login. ``checking()`` runs
         once the key's shape is fine, just before the API is asked (for a front's "checking…").
         """
-        from . import secrets
+        from . import profile_keys, secrets
         from .catalog_read import CatalogReader
 
         key = (key or "").strip()
@@ -198,7 +212,10 @@ class Context:
         if keep == KeepKey.NOWHERE:
             return KeyInfo(key, KeySource.NONE), total
         try:
-            if keep == KeepKey.KEYRING:
+            if not self.demo and not self.profile.implicit:
+                info = (profile_keys.store(self.profile, key, deadline=Budget(KEYRING_DEADLINE), memory=self.run_keys)
+                        if keep == KeepKey.KEYRING else profile_keys.hold(self.profile, key, self.run_keys))
+            elif keep == KeepKey.KEYRING:
                 info = secrets.store_key(self.base_url, key, deadline=Budget(KEYRING_DEADLINE),
                                          memory=self.run_keys)
             else:
@@ -269,6 +286,7 @@ class Context:
                 self._gateway = Gateway(self.base_url, self.key.key, timeout=self.settings.timeout,
                                         max_retries=self.settings.max_retries)
                 self._gateway.rate_limit_wait = self.settings.rate_limit_wait  # read by Gateway._build
+                self._gateway.guard = self.require_writable
             return self._gateway
 
     @property
@@ -277,7 +295,8 @@ class Context:
 
         with self._lock:
             if self._ledger is None:
-                self._ledger = Ledger(self.ledger_path)
+                self._ledger = Ledger(self.ledger_path, profile=self.ledger_profile,
+                                      legacy=self.demo or self.profile.implicit or self.profiles.legacy_owner(self.profile))
             return self._ledger
 
     def close(self) -> None:
@@ -289,3 +308,70 @@ class Context:
             if self._demo_run is not None:
                 self._demo_run.stop()
                 self._demo_run = None
+
+    # --- profiles (issue 16; see tui.core.profiles) ------------------------------------------------
+
+    @property
+    def profiles(self) -> Any:
+        """The configured profiles (a ``ProfileSet``); raises ``ProfileError`` for a bad table."""
+        from . import profiles
+
+        with self._lock:
+            if self._profiles is None:
+                self._profiles = profiles.read(self.paths.config_file)
+            return self._profiles
+
+    @property
+    def profile(self) -> Any:
+        """The ``Profile`` of this run (``--profile`` > COMPOSIO_TUI_PROFILE > explicit base URL > default)."""
+        from . import profiles
+
+        with self._lock:
+            if self._profile is None:
+                if self.demo:
+                    self._profile = profiles.Profile("demo", self._base_url or self.settings.base_url,
+                                                     implicit=True)
+                    return self._profile
+                from .config import base_url_source
+
+                if self.profile_name and self.overrides.get("base_url"):
+                    raise profiles.ProfileError(f"--base-url and --profile {self.profile_name} both name an API; "
+                                                "give only one (the profile has its own base URL)")
+                explicit = base_url_source(self.paths, self.overrides.get("base_url")) in (
+                    "--base-url", "COMPOSIO_TUI_BASE_URL", "COMPOSIO_BASE_URL")
+                self._profile = profiles.choose(self.profiles, self.settings.base_url, name=self.profile_name,
+                                                explicit_url=explicit and not self.profile_name)
+            return self._profile
+
+    @property
+    def ledger_profile(self) -> str:
+        """The profile name rows are recorded and listed under ("" = the pre-profile, per-origin view)."""
+        return "" if self.demo or self.profile.implicit else self.profile.name
+
+    def require_writable(self, action: str) -> None:
+        """The one check every write flow calls first: a read-only profile refuses ``action``."""
+        from .profiles import ReadOnlyProfile
+
+        if not self.demo and self.profile.read_only:
+            raise ReadOnlyProfile(self.profile.name, action)
+
+    def switch_profile(self, name: str) -> Any:
+        """Use profile ``name`` from now on: the old profile's gateway, key, catalog store and ledger
+        view are dropped (a front cancels its workers first). Raises ``ProfileError`` for a bad name."""
+        from . import profiles
+
+        with self._lock:
+            self._profiles = None
+            chosen = profiles.choose(self.profiles, self.settings.base_url, name=name)
+            self.profile_name = name
+            self._profile = chosen
+            self._base_url = ""
+            if self._catalogs is not None:
+                self._catalogs.retired = True
+            self._catalogs = None
+            self.keyring_budget = Budget(KEYRING_DEADLINE)
+            if self._ledger is not None:
+                self._ledger.close()
+                self._ledger = None
+        self.use_key(NO_KEY)
+        return chosen

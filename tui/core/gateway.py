@@ -350,6 +350,7 @@ class Gateway:
         The SDK's session object drops the meta tools, so the session is read back once; if that read
         fails the created session is still returned (its meta tools then unknown). ``policy`` (a
         tui.core.policy.Policy) adds the rest of the session's settings."""
+        self.require_writable("creating a session")
         extra = _policy_kwargs(policy)
         session = self._creator().create(user_id=user_id, **({"toolkits": list(toolkits),
                                          "manage_connections": manage_connections} | extra), mcp=True)
@@ -377,6 +378,7 @@ class Gateway:
     @_api
     def delete_session(self, session_id: str) -> bool:
         """Delete remotely. Returns False when the API says it was already gone (404)."""
+        self.require_writable("deleting a session")
         try:
             self._client().tool_router.session.delete(session_id)
         except Exception as exc:
@@ -409,6 +411,7 @@ class Gateway:
 
     @_api
     def create_link(self, session_id: str, toolkit: str) -> ConnectLink:
+        self.require_writable("creating a Connect link")
         resp = self._client().tool_router.session.link(session_id, toolkit=toolkit)
         return ConnectLink(toolkit=toolkit, redirect_url=resp.redirect_url,
                            connected_account_id=_field(resp, "connected_account_id", ""))
@@ -543,12 +546,14 @@ class Gateway:
     @_api
     def playground_execute(self, session_id: str, tool_slug: str, arguments: dict[str, Any]) -> Any:
         """``POST …/session/{id}/execute`` on the zero-retry client (a write) -> playground.Execution."""
+        self.require_writable("running a tool")
         resp = self._creator().client.tool_router.session.execute(session_id, tool_slug=tool_slug, arguments=arguments)
         return self._execution(tool_slug, resp)
 
     @_api
     def playground_execute_meta(self, session_id: str, slug: str, arguments: dict[str, Any]) -> Any:
         """``POST …/session/{id}/execute_meta`` (a ``COMPOSIO_*`` meta tool) -> playground.Execution."""
+        self.require_writable("running a meta tool")
         resp = self._creator().client.tool_router.session.execute_meta(session_id, slug=slug, arguments=arguments)
         return self._execution(slug, resp)
 
@@ -605,6 +610,7 @@ class Gateway:
     @_api
     def delete_account(self, account_id: str) -> bool:
         """Delete a connected account. False when the API says it was already gone (404)."""
+        self.require_writable("deleting a connected account")
         try:
             self._client().connected_accounts.delete(account_id)
         except Exception as exc:
@@ -617,11 +623,13 @@ class Gateway:
     @_api
     def set_account_enabled(self, account_id: str, enabled: bool) -> None:
         """Enable (back to usable) or disable (INACTIVE) a connected account."""
+        self.require_writable("enabling or disabling a connected account")
         self._client().connected_accounts.update_status(account_id, enabled=enabled)
 
     @_api
     def refresh_account(self, account_id: str) -> ConnectLink:
         """Re-authenticate an account: a new Connect link when the scheme redirects, else none ("")."""
+        self.require_writable("refreshing a connected account")
         resp = self._client().connected_accounts.refresh(account_id)
         return ConnectLink(toolkit="", redirect_url=str(_field(resp, "redirect_url", "")),
                            connected_account_id=str(_field(resp, "id", account_id)))
@@ -629,6 +637,7 @@ class Gateway:
     @_api
     def session_connect_link(self, session_id: str, toolkit: str, callback_url: str | None = None) -> ConnectLink:
         """A Connect link through a session that enables ``toolkit`` (returns to ``callback_url``)."""
+        self.require_writable("creating a Connect link")
         from composio_client import omit
 
         resp = self._client().tool_router.session.link(session_id, toolkit=toolkit, callback_url=callback_url or omit)
@@ -639,6 +648,7 @@ class Gateway:
     def auth_config_link(self, user_id: str, auth_config_id: str, toolkit: str,
                          callback_url: str | None = None) -> ConnectLink:
         """A Connect link through an auth config (``connected_accounts/link``) for one user."""
+        self.require_writable("creating a Connect link")
         from composio_client import omit
 
         resp = self._client().link.create(user_id=user_id, auth_config_id=auth_config_id,
@@ -686,6 +696,7 @@ class Gateway:
     def update_session(self, session_id: str, changes: dict, *, expected_version: int | None = None) -> Any:
         """PATCH through ``ToolRouterSession.update``; ``changes`` is ``policy.patch_body(old, new)``.
         A stale ``expected_version`` is a CONFLICT ApiError (409), never retried."""
+        self.require_writable("updating a session")
         from composio.exceptions import SessionConfigConflictError
 
         sdk = self._composio()
@@ -740,6 +751,15 @@ class Gateway:
         return SessionConfigSummary(id=c.id, name=str(_field(c, "name", c.id)),
                                     description=str(_field(c, "description", "") or ""),
                                     archived=bool(_field(c, "archived", False)), policy=from_config(dumped))
+
+    # --- profiles (issue 16) ---
+    guard: Callable[[str], None] | None = None
+    """Set by the context: ``Context.require_writable`` (a read-only profile raises before any request)."""
+
+    def require_writable(self, action: str) -> None:
+        """Every write method calls this first; new write methods must too (see tui.core.profiles)."""
+        if self.guard is not None:
+            self.guard(action)
 
 
 def _policy_kwargs(policy: Any) -> dict:

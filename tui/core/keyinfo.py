@@ -144,7 +144,7 @@ class RunKeys:
         self._lock = threading.Lock()
 
     def hold(self, base_url: str, key: str) -> KeyInfo:
-        url = normalize_base_url(base_url)
+        url = _slot(base_url)
         validate_key(key)
         with self._lock:
             self._keys[url] = key
@@ -152,7 +152,7 @@ class RunKeys:
 
     def get(self, base_url: str) -> str | None:
         with self._lock:
-            return self._keys.get(normalize_base_url(base_url))
+            return self._keys.get(_slot(base_url))
 
     def forget(self, base_url: str | None = None) -> bool:
         """Drop one base URL's key (or all with ``None``); True if something was held."""
@@ -161,10 +161,15 @@ class RunKeys:
                 had = bool(self._keys)
                 self._keys.clear()
                 return had
-            return self._keys.pop(normalize_base_url(base_url), None) is not None
+            return self._keys.pop(_slot(base_url), None) is not None
 
     def __repr__(self) -> str:
         return f"RunKeys({len(self._keys)} held)"
+
+
+def _slot(name: str) -> str:
+    """A base URL (normalised), or a profile's account "profile:NAME" as is (see tui.core.profiles)."""
+    return name if name.startswith("profile:") else normalize_base_url(name)
 
 
 def _memory_source(key: str) -> KeyInfo:

@@ -41,7 +41,7 @@ UNKNOWN = LedgerState.UNKNOWN
 STATES = tuple(LedgerState)
 
 APPLICATION_ID = 0x43545549  # "CTUI": marks a SQLite file as a composio-tui ledger
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 (issue 16): the profile column; a version-1 file is migrated on open
 BUSY_TIMEOUT_MS = 10_000
 MAX_NOTE = 500
 
@@ -59,7 +59,9 @@ _COLUMNS = (
     "operator",
     "state",
     "note",
+    "profile",
 )
+_V1_COLUMNS = _COLUMNS[:-1]
 _SCHEMA = f"""
 CREATE TABLE sessions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -73,7 +75,8 @@ CREATE TABLE sessions (
     updated_at TEXT NOT NULL,
     operator TEXT NOT NULL DEFAULT '',
     state TEXT NOT NULL CHECK (state IN ({", ".join(repr(s.value) for s in STATES)})),
-    note TEXT NOT NULL DEFAULT ''
+    note TEXT NOT NULL DEFAULT '',
+    profile TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX sessions_user ON sessions (user_id);
 CREATE INDEX sessions_state ON sessions (state);
@@ -141,6 +144,7 @@ class Entry:
     operator: str
     state: str
     note: str = ""
+    profile: str = ""
 
 
 def operator() -> str:
@@ -185,14 +189,19 @@ def _entry(row: sqlite3.Row) -> Entry:
         operator=row["operator"],
         state=row["state"],
         note=row["note"],
+        profile=row["profile"],
     )
 
 
 class Ledger:
     """One SQLite ledger file. Safe to share between threads; several processes may open the same path."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, profile: str = "", legacy: bool = True) -> None:
+        """``profile`` (issue 16): rows are recorded under it and scoped views (a ``base_url`` given)
+        show only its rows; ``legacy`` adds the rows of the pre-profile version for the same origin."""
         self.path = Path(path).expanduser()
+        self.profile = profile
+        self.legacy = legacy
         self._lock = threading.Lock()
         self._operator = operator()
         self.read_only = False
@@ -367,8 +376,31 @@ class Ledger:
                 self.path,
             )
         columns = tuple(row[1] for row in db.execute("PRAGMA table_info(sessions)"))
+        if version == 1 and columns == _V1_COLUMNS:
+            self._migrate_v1(db)
+            version, columns = SCHEMA_VERSION, _COLUMNS
         if version != SCHEMA_VERSION or columns != _COLUMNS:
             raise self._fail(f"has an unexpected layout (schema {version})")
+
+    def _migrate_v1(self, db: sqlite3.Connection) -> None:
+        """Schema 1 -> 2: add the profile column (old rows get '' = made before profiles existed)."""
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # not done by another process meanwhile
+                db.execute("ALTER TABLE sessions ADD COLUMN profile TEXT NOT NULL DEFAULT ''")
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        finally:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+
+    def _scope(self, base_url: str) -> tuple[str, list[object]]:
+        """The WHERE clause of a scoped view: this profile's rows (plus legacy rows of the origin)."""
+        if not self.profile:
+            return "base_url = ?", [_origin(base_url)]  # the pre-profile view, unchanged
+        if self.legacy:
+            return "(profile = ? OR (profile = '' AND base_url = ?))", [self.profile, _origin(base_url)]
+        return "profile = ?", [self.profile]
 
     # -- plumbing ---------------------------------------------------------------------------------------
 
@@ -416,8 +448,9 @@ class Ledger:
         def insert(db: sqlite3.Connection) -> int:
             cursor = db.execute(
                 "INSERT INTO sessions (user_id, toolkits, manage_connections, base_url, created_at, updated_at,"
-                " operator, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (user_id, slugs, int(manage_connections), _origin(base_url), now, now, self._operator, PENDING),
+                " operator, state, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (user_id, slugs, int(manage_connections), _origin(base_url), now, now, self._operator, PENDING,
+                 self.profile),
             )
             return int(cursor.lastrowid or 0)
 
@@ -506,8 +539,9 @@ class Ledger:
             clauses.append("EXISTS (SELECT 1 FROM json_each(sessions.toolkits) WHERE value = ?)")
             params.append(toolkit)
         if base_url:
-            clauses.append("base_url = ?")
-            params.append(_origin(base_url))
+            clause, values = self._scope(base_url)
+            clauses.append(clause)
+            params.extend(values)
         if states is not None:
             wanted = list(states)
             clauses.append(f"state IN ({', '.join('?' for _ in wanted)})" if wanted else "0")
@@ -522,8 +556,8 @@ class Ledger:
 
     def recent_user_ids(self, base_url: str | None = None, limit: int = 20) -> list[str]:
         """Distinct user ids, most recently used first."""
-        where = " WHERE base_url = ?" if base_url else ""
-        params: list[object] = [_origin(base_url)] if base_url else []
+        clause, params = self._scope(base_url) if base_url else ("", [])
+        where = f" WHERE {clause}" if clause else ""
         sql = f"SELECT user_id FROM sessions{where} GROUP BY user_id ORDER BY max(id) DESC LIMIT ?"
 
         def select(db: sqlite3.Connection) -> list[str]:
@@ -534,11 +568,12 @@ class Ledger:
     def find_active(self, user_id: str, toolkits: Iterable[str], base_url: str) -> Entry | None:
         """The newest active session for the same user, API origin and toolkit SET (order ignored)."""
         wanted = set(toolkits)
+        clause, values = self._scope(base_url)
 
         def select(db: sqlite3.Connection) -> Entry | None:
             rows = db.execute(
-                "SELECT * FROM sessions WHERE user_id = ? AND base_url = ? AND state = ? ORDER BY id DESC",
-                (user_id, _origin(base_url), ACTIVE),
+                f"SELECT * FROM sessions WHERE user_id = ? AND {clause} AND state = ? ORDER BY id DESC",
+                (user_id, *values, ACTIVE),
             )
             for row in rows:
                 if set(json.loads(row["toolkits"])) == wanted:

@@ -326,6 +326,7 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
     ``rows`` should come from :func:`check_rows`; rows with an ``error`` are reported, never sent.
     An authentication or ledger failure stops the run: the remaining users are reported as not attempted.
     """
+    gateway.require_writable("provisioning sessions")  # a read-only profile: nothing is attempted
     started = time.monotonic()
     stop = stop or threading.Event()
     policy = policy or Backoff(stop=stop)

@@ -67,6 +67,7 @@ def create(gateway, ledger, user_id: str, toolkits: Iterable[str], known: Collec
         checked = replace(check(user_id, policy.exclude, known), toolkits=())
     else:
         checked = check(user_id, toolkits, known)
+    gateway.require_writable("creating a session")  # a read-only profile: refused before the ledger row
     row = ledger.begin(checked.user_id, checked.toolkits, gateway.base_url, manage_connections)
     attempt = 0
     while True:

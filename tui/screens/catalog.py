@@ -165,7 +165,7 @@ class CatalogScreen(Screen):
         key_text = f"key {key.masked} ({key.short})" if key.present else "no key"
         # What changes goes first, so a narrow terminal cuts the long, stable part (the URL) instead.
         self.query_one("#topbar", Static).update(
-            f"[b]composio-tui[/b] · {count} · {age}{busy} · {escape(key_text)} · {escape(where)}"
+            f"[b]composio-tui[/b] · {app.profile_badge()}{count} · {age}{busy} · {escape(key_text)} · {escape(where)}"
         )
 
     def show_error(self, message: str) -> None:

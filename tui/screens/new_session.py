@@ -43,6 +43,9 @@ class NewSessionScreen(Screen[SessionInfo | None]):
         with VerticalScroll(id="form"):
             yield Static("[b]New Tool Router session[/b] — one session per end user, never a shared user",
                          id="form-title")
+            mark = self.app.profile_badge()  # issue 16: whose project this session goes to ("" = no profiles)
+            if mark:
+                yield Static(f"Profile {mark.removesuffix(' · ')} — {escape(self.app.ctx.base_url)}", id="form-profile")
             yield Static("User ID", classes="label")
             yield WholePasteInput(placeholder="a stable id from your system, e.g. user_8c1f or a UUID", id="user-id",
                         suggester=SuggestFromList(self.recent_users, case_sensitive=True) if self.recent_users else None)
