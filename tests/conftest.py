@@ -19,6 +19,7 @@ AMBIENT = ("COMPOSIO_API_KEY", "COMPOSIO_BASE_URL", "COMPOSIO_USER_API_KEY", "CO
 SLOW_FIRST = ("test_fault_run.py", "test_e2e_", "test_secrets_gnome.py", "test_provision_resume.py")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks into the node ids
 def pytest_collection_modifyitems(config, items):
     for item in items:
         port = getattr(item.module, "FIXED_PORT", None) if item.module is not None else None
