@@ -26,6 +26,9 @@ NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 @pytest.fixture
 def gateway(server):
     gw = Gateway(server.base_url, DEMO_API_KEY, max_retries=0)
+    # The pacer would wait a 429 out inside the request (tui.core.ratelimit); here the follower's own
+    # handling of a 429 that reaches it (a bounded wait used up) is under test.
+    gw.rate_limit_wait = 0
     yield gw
     gw.close()
 

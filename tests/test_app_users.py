@@ -197,3 +197,20 @@ async def test_users_key_and_palette_entry_from_the_catalog(server):
         await settle(pilot)
         assert screen_name(pilot.app) == "UsersScreen"
         assert "No users yet" in text(pilot.app, "#users-state")
+
+
+async def test_a_users_activity_is_one_key_away(server):
+    """From a user, `a` opens the Activity screen scoped to that user (issue 15)."""
+    from tui.demo import logs
+
+    logs.record_execution(server.store, user_id="bob", tool="GITHUB_CREATE_AN_ISSUE", toolkit="github")
+    logs.record_execution(server.store, user_id="alice", tool="GMAIL_SEND_EMAIL", toolkit="gmail")
+    async with app_for(server).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await populate(pilot, server)
+        await open_users(pilot)
+        await open_user(pilot, "bob")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: screen_name(pilot.app) == "ActivityScreen" and bool(pilot.app.screen.shown),
+                         what="bob's activity")
+        assert {entry.user_id for entry in pilot.app.screen.shown} == {"bob"}

@@ -82,6 +82,7 @@ class Context:
         self._catalogs: CatalogStore | None = None
         self._key_listeners: list[Callable[[KeyInfo], None]] = []
         self._lock = threading.RLock()
+        self._demo_lock = threading.Lock()
         self.profile_name = profile  # --profile; else COMPOSIO_TUI_PROFILE, else the default (see profiles)
         self._profiles: Any = None
         self._profile: Any = None
@@ -238,15 +239,20 @@ class Context:
     # --- the demo seam --------------------------------------------------------------------------
 
     def start_demo(self, **options: Any) -> DemoRun:
-        """Start the embedded API (through the launcher a front gave) and use its own key."""
-        with self._lock:
-            if self._demo_run is None:
+        """Start the embedded API (through the launcher a front gave) and use its own key.
+
+        Its own lock: the launch takes a while, and the screen reads the context meanwhile."""
+        with self._demo_lock:  # never held while taking self._lock (no lock-order deadlock)
+            started = self._demo_run is None
+            if started:
                 if self.demo_launcher is None:
                     raise ApiError(ErrorKind.CONFIG, "Demo mode was asked for but no demo launcher was given")
                 self._demo_run = self.demo_launcher(**options)
-                self.base_url = self._demo_run.origin
-                self.use_key(KeyInfo(self._demo_run.key, KeySource.DEMO))
-            return self._demo_run
+            run = self._demo_run
+        if started:
+            self.base_url = run.origin
+            self.use_key(KeyInfo(run.key, KeySource.DEMO))
+        return run
 
     # --- the API ----------------------------------------------------------------------------
 

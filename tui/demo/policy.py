@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
@@ -448,7 +449,8 @@ def _merge(stored: dict, patch: dict) -> dict:
     return out
 
 
-def routes(catalog: DemoCatalog, store: Store) -> list[Route]:
+def routes(catalog: DemoCatalog, store: Store, mcp_base: Callable[[Request], str] | None = None) -> list[Route]:
+    """``mcp_base(request)``: where MCP URLs point (the server's ``mcp_origin`` knob), else the API origin."""
     st = state(store)
 
     def record_or_404(session_id: str) -> SessionRecord:
@@ -459,6 +461,8 @@ def routes(catalog: DemoCatalog, store: Store) -> list[Route]:
         return record
 
     def origin(request: Request) -> str:
+        if mcp_base is not None:
+            return mcp_base(request)
         return f"http://{request.headers.get('host', '127.0.0.1')}"
 
     def body_of(record: SessionRecord, request: Request) -> dict:

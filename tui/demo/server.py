@@ -142,7 +142,8 @@ def create_app(
 
     async def create_session(request: Request) -> Response:
         raw = await _json_body(request)
-        policy.before_create(raw, catalog, store)  # strict policy checks; the body is recorded
+        s.validate_create(raw, catalog)  # the body's shape, as production words it
+        policy.before_create(raw, catalog, store)  # then the policy's own checks; the body is recorded
         record, body = s.build_session(raw, catalog, _mcp_base(request), store.new_id)
         record = policy.after_create(record, raw, store)
         body = s.session_body(record, _mcp_base(request))
@@ -250,7 +251,7 @@ def create_app(
         await mcp.aclose()
 
     routes = [
-        *policy.routes(catalog, store),
+        *policy.routes(catalog, store, _mcp_base),
         Route("/", index, methods=["GET", "POST"]),
         Route(f"{API}/toolkits", list_toolkits),
         Route(f"{API}/toolkits/categories", categories),

@@ -74,6 +74,8 @@ class UserScreen(Screen[None]):
         Binding("o", "offboard", "Offboard", id="user.offboard",
                 tooltip="Remove every session and account of this user (dry run first)"),
         Binding("r", "reload", "Reload", id="user.reload", tooltip="Read the ledger and the API again"),
+        Binding("a", "activity", "Activity", id="user.activity", show=False,
+                tooltip="What this user's agent did: tool executions, live"),
         Binding("escape", "back", "Back", id="user.back"),
     ]
 
@@ -284,6 +286,11 @@ class UserScreen(Screen[None]):
         from .offboard import OffboardScreen
 
         self.app.push_screen(OffboardScreen(self.user_id), callback=lambda _: self.load())
+
+    def action_activity(self) -> None:
+        from .activity import ActivityScreen
+
+        self.app.push_screen(ActivityScreen(user=self.user_id))
 
     def action_back(self) -> None:
         self.workers.cancel_group(self, "user")
