@@ -26,13 +26,14 @@ class PolicyLoaded(Message):
         self.applied, self.error, self.edited = applied, error, edited
 
 
-def dashboard(applied: P.Applied) -> str:
+def dashboard(applied: P.Applied, shown_tools: tuple[str, ...] = ()) -> str:
+    """The applied policy; the meta tools only when they differ from ``shown_tools`` (already on screen)."""
     p = applied.policy
     lines = [f"[b]Policy[/b]  config version {applied.config_version}"]
     for slug in p.toolkits:
         lines.append(f"  {escape(slug)}: {escape(P.kit_summary(p, slug))}")
     lines += [f"  {escape(line)}" for line in P.summary(p)]
-    if applied.tool_router_tools:
+    if applied.tool_router_tools and tuple(applied.tool_router_tools) != tuple(shown_tools):
         lines.append(f"  meta tools: {escape(', '.join(applied.tool_router_tools))}")
     return "\n".join(lines)
 
@@ -64,7 +65,7 @@ class PolicyDashboard:
         if message.applied is None:
             widget.update("[dim]policy: the API no longer knows this session[/dim]")
             return
-        text = dashboard(message.applied)
+        text = dashboard(message.applied, tuple(getattr(getattr(self, "info", None), "tool_router_tools", ())))
         if message.edited:
             text += "\n[$success]Applied:[/] " + escape("; ".join(message.edited))
         widget.update(text)
