@@ -379,8 +379,12 @@ class Gateway:
     def delete_session(self, session_id: str) -> bool:
         """Delete remotely. Returns False when the API says it was already gone (404)."""
         self.require_writable("deleting a session")
+        return self._deleted(lambda: self._client().tool_router.session.delete(session_id))
+
+    def _deleted(self, delete: Callable[[], Any]) -> bool:
+        """Run a DELETE: True when it deleted now, False when the API says it was already gone (404)."""
         try:
-            self._client().tool_router.session.delete(session_id)
+            delete()
         except Exception as exc:
             err = translate(exc, self.base_url)
             if err.kind == errors.NOT_FOUND:
@@ -611,14 +615,7 @@ class Gateway:
     def delete_account(self, account_id: str) -> bool:
         """Delete a connected account. False when the API says it was already gone (404)."""
         self.require_writable("deleting a connected account")
-        try:
-            self._client().connected_accounts.delete(account_id)
-        except Exception as exc:
-            err = translate(exc, self.base_url)
-            if err.kind == errors.NOT_FOUND:
-                return False
-            raise err from exc
-        return True
+        return self._deleted(lambda: self._client().connected_accounts.delete(account_id))
 
     @_api
     def set_account_enabled(self, account_id: str, enabled: bool) -> None:
