@@ -6,6 +6,7 @@ import asyncio
 
 from textual.widgets import DataTable
 
+from apphelp import settle
 from sessionhelp import screen_name, text, wait_until
 
 # (user, toolkits of a session or None for an account made through an auth config, account statuses)
@@ -68,7 +69,7 @@ async def highlight(pilot, toolkit: str) -> None:
     screen = pilot.app.screen
     row = [t for t, _ in screen.rows].index(toolkit)
     screen.query_one("#user-accounts", DataTable).move_cursor(row=row)
-    await pilot.pause()
+    await settle(pilot)  # the highlight's messages (detail line, styles) have all been handled
 
 
 def status_of(app, toolkit: str) -> str:
