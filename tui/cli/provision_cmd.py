@@ -60,7 +60,7 @@ def cmd_provision(ctx: Context, args: argparse.Namespace) -> int:
     if problems:  # one list of slugs for every user: nothing is sent
         raise InputError(problems)
     if any(not r.error for r in rows):
-        ctx.gateway._creator()  # (house: warm()) the SDK import (seconds) happens here, before any ledger row is pending
+        ctx.gateway.warm()  # the SDK import (seconds) happens here, before any ledger row is pending
     bad = sum(1 for r in rows if r.error)
     say(f"{len(rows)} users in {'standard input' if args.users == '-' else args.users}"
         f"{f', {bad} not usable (reported below)' if bad else ''}; toolkits: {', '.join(slugs)}.")

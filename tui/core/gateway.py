@@ -448,11 +448,12 @@ class Gateway:
             raise ApiError(errors.CONFIG, refusal, hint="Check the session's MCP URL and the base URL")
         return {"x-api-key": self._key}
 
-    # --- warm (helper `house`, issue 9.6) ---
-
     def warm(self) -> None:
-        """Import and build the SDK now (seconds), so the first real call does not wait for it."""
+        """Import and build both SDK clients now (seconds), in the calling thread: the SDK keeps
+        ``allow_tracking=False`` in a ContextVar of the thread that built it, and workers started from
+        a copy of this thread's context inherit it."""
         self._composio()
+        self._creator()
 
     # --- connected accounts ------------------------------------------------------------------
 

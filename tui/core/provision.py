@@ -368,7 +368,7 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
             todo.append(index)
 
     if to_confirm:
-        getattr(gateway, "sdk", None)  # built in this thread's context (see below)
+        gateway.warm()  # built in this thread's context (see below)
     verdicts = confirm_active(gateway, ledger, list(to_confirm.values()), concurrency=concurrency, stop=stop)
     for index, entry in to_confirm.items():
         row, verdict = rows[index], verdicts.get(entry.id)
@@ -433,9 +433,8 @@ def provision(gateway, ledger, rows: Sequence[UserRow], toolkits: Sequence[str],
                        attempts=attempts + 1)
 
     if todo:
-        # Build the SDK client here: it keeps ``allow_tracking=False`` in a ContextVar of the thread that
-        # built it, and each worker runs in a copy of this thread's context (else it would send telemetry).
-        getattr(gateway, "_creator", lambda: None)()
+        # Build the SDK clients here: each worker runs in a copy of this thread's context (Gateway.warm).
+        gateway.warm()
     pool = cf.ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="provision")
     futures = {pool.submit(contextvars.copy_context().run, work, index): index for index in todo}
     try:
