@@ -121,7 +121,7 @@ def save(catalog: Catalog, cache_dir: Path) -> Path:
     fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".catalog-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(body, fh, ensure_ascii=False, separators=(",", ":"))
+            fh.write(json.dumps(body, ensure_ascii=False, separators=(",", ":")))  # dumps: the C encoder
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
