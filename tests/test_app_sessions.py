@@ -23,6 +23,7 @@ from sessionhelp import (
     wait_until,
 )
 from tui.core import export
+from tui.core.redact import mask
 from tui.demo import DEMO_API_KEY
 
 SIZE = (120, 36)
@@ -288,7 +289,7 @@ async def test_export_copies_every_client_format_and_the_literal_key_needs_a_yes
         await pilot.pause()
         assert app.screen.key_mode == "literal" and app.screen.query_one("#mode-literal").value
         shown = text(app, "#export-text")
-        assert DEMO_API_KEY not in shown and export.mask_key(DEMO_API_KEY) in shown  # masked on screen
+        assert DEMO_API_KEY not in shown and mask(DEMO_API_KEY) in shown  # masked on screen
         assert "contains your API key" in text(app, "#export-note")
         await pilot.press("c")
         assert app.clipboard == export.render("claude-code", info.mcp_url, key_mode="literal", key=DEMO_API_KEY)

@@ -159,7 +159,7 @@ def test_session_toolkits_link_account_and_delete_bodies(api, server):
 
 
 def test_error_envelopes(api, server):
-    assert check_error(api.get(f"/api/v3.1/tool_router/session/trs_missing"), 404)["message"] == "Session not found"
+    assert check_error(api.get("/api/v3.1/tool_router/session/trs_missing"), 404)["message"] == "Session not found"
     check_error(api.delete("/api/v3.1/tool_router/session/trs_missing"), 404)
     check_error(api.get("/api/v3.1/tool_router/session/trs_missing/toolkits"), 404)
     check_error(api.post("/api/v3.1/tool_router/session/trs_missing/link", json={"toolkit": "github"}), 404)

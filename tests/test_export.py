@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tui.core.redact import mask
 from tui.core.export import (
     FORMATS,
     KEY_MODES,
     VSCODE_INPUT_ID,
     initialize_request,
-    mask_key,
     masked,
     render,
 )
@@ -199,10 +199,10 @@ def test_masked_replaces_every_occurrence_with_the_last_four() -> None:
     text = render("curl", URL, key_mode="literal", key=KEY) + KEY
     shown = masked(text, KEY)
     assert KEY not in shown
-    assert shown.count("••••WXYZ") == 2
+    assert shown.count("…WXYZ") == 2
     assert URL in shown
-    assert mask_key(KEY) == "••••WXYZ"
-    assert mask_key("ak_short") == "••••"  # too short to reveal any of it
+    assert mask(KEY) == "…WXYZ"
+    assert mask("ak_short") == "…"  # too short to reveal any of it
     assert masked("no key here", KEY) == "no key here"
     assert masked("text", None) == "text" and masked("text", "") == "text"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from apphelp import settle
-from sessionhelp import create, open_form, paste, screen_name, small_server, text, visible_text
+from sessionhelp import create, open_form, paste, screen_name, text, visible_text
 from test_app_sessions import app_for, server  # noqa: F401  (fixture)
 
 from tui.demo import DEMO_API_KEY

@@ -25,6 +25,7 @@ import shlex
 from urllib.parse import urlsplit
 
 from .origin import key_refusal
+from .redact import mask
 
 FORMATS = ("claude-code", "mcp-json", "cursor", "vscode", "mcp-remote", "curl")
 KEY_MODES = ("placeholder", "env", "literal")
@@ -184,15 +185,8 @@ def render(
     return _json({"mcpServers": {server_name: bridge}})
 
 
-def mask_key(key: str) -> str:
-    """``ak_…`` -> ``••••wxyz``; keys of 8 characters or fewer are masked entirely."""
-    if len(key) <= 8:
-        return "••••"
-    return "••••" + key[-4:]
-
-
 def masked(text: str, key: str | None) -> str:
     """Replace every occurrence of ``key`` in ``text`` with its last-four mask, for on-screen display."""
     if not key:
         return text
-    return text.replace(key, mask_key(key))
+    return text.replace(key, mask(key))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def mask(key: str | None) -> str:
-    """Only the last four characters, e.g. "…wxyz"; short keys show nothing at all."""
+    """Only the last four characters, e.g. "…wxyz"; keys of 8 characters or fewer show none of them."""
     if not key:
         return ""
-    return "…" + key[-4:] if len(key) >= 8 else "…"
+    return "…" + key[-4:] if len(key) > 8 else "…"

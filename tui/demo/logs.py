@@ -380,7 +380,7 @@ def list_item(detail: dict) -> dict:
 
 def search(store: Store, body: object) -> dict:
     limit, before, filters, span = check_body(body)
-    items, next_cursor = [], None
+    items, next_cursor, last = [], None, None
     for key, log in logs_of(store).newest_first():
         if before is not None and key >= before:
             continue
@@ -388,7 +388,7 @@ def search(store: Store, body: object) -> dict:
             continue
         if not _passes(log, filters):
             continue
-        if len(items) == limit:
+        if len(items) == limit and last is not None:
             next_cursor = encode_cursor(last)
             break
         items.append(list_item(log))
