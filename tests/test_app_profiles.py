@@ -10,7 +10,7 @@ import pytest
 
 import tui.demo.runner as runner
 from apphelp import settle
-from sessionhelp import open_form, paste, screen_name, small_server, text
+from sessionhelp import mark, screen_name, small_server
 from tui.app import ComposioApp
 from tui.core.context import Context
 from tui.core.paths import Paths
@@ -118,13 +118,14 @@ def test_switch_mid_flight_sends_nothing_to_the_old_api(tmp_path, apis, monkeypa
             assert app.screen.entries == []
             await pilot.press("escape")
             await until(pilot, lambda: screen_name(app) == "CatalogScreen", what="catalog")
-            # a new session in the read-only profile: the form says why, and nothing is written anywhere
-            await open_form(pilot, "github")
-            assert "beta" in text(app, "#form-profile") and "read-only" in text(app, "#form-profile")
-            await paste(pilot, "#user-id", "user-ro")
-            await pilot.press("ctrl+s")
+            # a new session in the read-only profile: refused at `n`, before the form opens; nothing is written
+            app.clear_notifications()
+            await mark(pilot, "github")
+            await pilot.press("n")
             await settle(pilot)
-            assert screen_name(app) == "NewSessionScreen" and "read-only" in text(app, "#form-status")
+            assert screen_name(app) == "CatalogScreen"
+            said = [n.message for n in app._notifications]
+            assert any("'beta' is read-only" in m and "creating a session" in m for m in said), said
             assert [m for m, _, _ in log["beta"] if m != "GET"] == [] and servers["beta"].store.sessions() == []
             assert [e.user_id for e in ctx.ledger.entries()] == ["alpha-user"]
     asyncio.run(scenario())
