@@ -28,6 +28,38 @@ def small_server(directory: Path, port: int = 0, **options) -> DemoServer:
     return DemoServer(catalog=small_catalog(directory), port=port, **options).start()
 
 
+def record_requests(monkeypatch, names: dict[str, str]) -> tuple[dict[str, list[tuple[str, str, str]]], dict[str, int]]:
+    """Demo APIs started from now on record every request: ``log[server]`` gets (method, path, whose key)
+    and ``inflight[server]`` counts the requests being answered. A server is named after the first of
+    its ``api_keys`` found in ``names`` (key -> name); a request's key is named the same way ("other")."""
+    import tui.demo.runner as runner
+
+    log: dict[str, list[tuple[str, str, str]]] = {}
+    inflight: dict[str, int] = {}
+    real = runner.create_app
+
+    def recording(*args, **kwargs):
+        app = real(*args, **kwargs)
+        name = next(names[k] for k in args[3] if k in names)
+        mine = log.setdefault(name, [])
+        inflight[name] = 0
+
+        async def wrapped(scope, receive, send):
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+            key = dict(scope["headers"]).get(b"x-api-key", b"").decode()
+            mine.append((scope["method"], scope["path"], names.get(key, "other")))
+            inflight[name] += 1
+            try:
+                await app(scope, receive, send)
+            finally:
+                inflight[name] -= 1
+        return wrapped
+
+    monkeypatch.setattr(runner, "create_app", recording)
+    return log, inflight
+
+
 def wait_server_idle(server: DemoServer, timeout: float = TIMEOUT) -> None:
     """Until the demo API holds no client connection and runs no request (e.g. after a client died with
     requests in flight: whatever the server does with them is then done). Reads uvicorn's own state."""

@@ -8,9 +8,8 @@ import time
 
 import pytest
 
-import tui.demo.runner as runner
 from apphelp import settle
-from sessionhelp import open_form, paste, screen_name, small_server, text
+from sessionhelp import mark, record_requests, screen_name, small_server, text
 from tui.app import ComposioApp
 from tui.core.context import Context
 from tui.core.paths import Paths
@@ -22,30 +21,7 @@ KEYS = {"alpha": "ak_alpha_console_aaaa", "beta": "ak_beta_console_bbbb"}
 
 @pytest.fixture
 def apis(tmp_path, monkeypatch):
-    log: dict[str, list[tuple[str, str, str]]] = {}
-    inflight: dict[str, int] = {}
-    real = runner.create_app
-    names = {v: k for k, v in KEYS.items()}
-
-    def recording(*args, **kwargs):
-        app = real(*args, **kwargs)
-        name = next(names[k] for k in args[3])
-        mine = log.setdefault(name, [])
-        inflight[name] = 0
-
-        async def wrapped(scope, receive, send):
-            if scope["type"] != "http":
-                return await app(scope, receive, send)
-            key = dict(scope["headers"]).get(b"x-api-key", b"").decode()
-            mine.append((scope["method"], scope["path"], names.get(key, "other")))
-            inflight[name] += 1
-            try:
-                await app(scope, receive, send)
-            finally:
-                inflight[name] -= 1
-        return wrapped
-
-    monkeypatch.setattr(runner, "create_app", recording)
+    log, inflight = record_requests(monkeypatch, {v: k for k, v in KEYS.items()})
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     servers = {"alpha": small_server(tmp_path / "a", api_keys=(KEYS["alpha"],), faults=Faults(latency=(0.4, 0.4))),
@@ -116,15 +92,18 @@ def test_switch_mid_flight_sends_nothing_to_the_old_api(tmp_path, apis, monkeypa
             await until(pilot, lambda: screen_name(app) == "SessionsScreen", what="sessions screen")
             await settle(pilot)
             assert app.screen.entries == []
+            strip = text(app, "#profile-strip")  # every screen's header names the profile now in use
+            assert "beta" in strip and "read-only" in strip and "alpha" not in strip
             await pilot.press("escape")
             await until(pilot, lambda: screen_name(app) == "CatalogScreen", what="catalog")
-            # a new session in the read-only profile: the form says why, and nothing is written anywhere
-            await open_form(pilot, "github")
-            assert "beta" in text(app, "#form-profile") and "read-only" in text(app, "#form-profile")
-            await paste(pilot, "#user-id", "user-ro")
-            await pilot.press("ctrl+s")
+            # a new session in the read-only profile: refused at `n`, before the form opens; nothing is written
+            app.clear_notifications()
+            await mark(pilot, "github")
+            await pilot.press("n")
             await settle(pilot)
-            assert screen_name(app) == "NewSessionScreen" and "read-only" in text(app, "#form-status")
+            assert screen_name(app) == "CatalogScreen"
+            said = [n.message for n in app._notifications]
+            assert any("'beta' is read-only" in m and "creating a session" in m for m in said), said
             assert [m for m, _, _ in log["beta"] if m != "GET"] == [] and servers["beta"].store.sessions() == []
             assert [e.user_id for e in ctx.ledger.entries()] == ["alpha-user"]
     asyncio.run(scenario())

@@ -13,6 +13,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .core.catalog import CatalogIndex
@@ -35,6 +36,8 @@ class ComposioApp(App):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave composio-tui"),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Show the keys of this screen"),
+        Binding("p", "switch_profile", "Switch profile", id="app.switch_profile", show=False,
+                tooltip="Switch to another profile (project or environment)"),
     ]
 
     def __init__(self, ctx: Context, *, boot: bool = True) -> None:
@@ -111,9 +114,8 @@ class ComposioApp(App):
         yield SystemCommand("sessions: Sessions created here", "List the sessions in the local ledger",
                             self.action_sessions)
         yield SystemCommand("app: Keys", "Show the keys of this screen", self.action_help)
-        if self.profiles_configured:
-            yield SystemCommand("profiles: Switch profile (p)", "Use another project or environment",
-                                self.action_switch_profile)
+        yield SystemCommand("profiles: Switch profile (p)", "Use another project or environment",
+                            self.action_switch_profile)
 
     # --- boot ----------------------------------------------------------------------------
 
@@ -270,6 +272,10 @@ class ComposioApp(App):
 
     # --- profiles (issue 16) ----------------------------------------------------------------
 
+    shown_profile: reactive[object | None] = reactive(None, always_update=True)
+    """The profile every header shows (a ``tui.core.profiles.Profile``), or None: no profiles are
+    configured, the run names a base URL instead, or the demo. ``ProfileStrip`` watches it."""
+
     @property
     def profiles_configured(self) -> bool:
         return self._profiles_bound
@@ -277,26 +283,38 @@ class ComposioApp(App):
     _profiles_bound = False
 
     def _profiles_ready(self) -> None:
-        """Profiles are configured: the switcher key appears (hidden from the footer, in help/palette)."""
-        if not self._profiles_bound:
-            self._profiles_bound = True
-            self.bind("p", "switch_profile", description="Switch profile", show=False)
+        """Profiles are configured and this run's profile is resolved: the headers show it."""
+        self._profiles_bound = True
+        prof = self.ctx.profile
+        self.shown_profile = None if self.ctx.demo or prof.implicit else prof
         if self.catalog_screen is not None:
             self.catalog_screen.update_topbar()
 
     def profile_badge(self) -> str:
         """The header's profile mark and a separator, or "" when no profile is in use (no profiles)."""
-        if not self._profiles_bound or self.ctx.demo:
-            return ""
-        from .screens.profiles import badge
+        from .widgets.profile_strip import mark
 
-        prof = self.ctx.profile
-        return "" if prof.implicit else badge(prof) + (" [b]read-only[/b]" if prof.read_only else "") + " · "
+        prof = self.shown_profile
+        return "" if prof is None else mark(prof) + " · "
+
+    def writable(self, action: str) -> bool:
+        """The console's one write guard (``tui.screens.guard.writes`` calls it before a confirm, a
+        form or a request): False, with one message naming the profile, when the profile is read-only.
+        The core's ``Gateway.require_writable`` stays the last line behind it."""
+        from .core.profiles import ReadOnlyProfile
+
+        try:
+            self.ctx.require_writable(action, hint="press p to switch profile")
+        except ReadOnlyProfile as exc:
+            self.notify(exc.line(), severity="warning", timeout=6, markup=False)
+            return False
+        return True
 
     def action_switch_profile(self) -> None:
         if not self._profiles_bound:
-            self.notify("No profiles configured; add one with `composio-tui profiles add NAME --base-url URL`.",
-                        markup=False)
+            where = "The demo uses no profiles" if self.ctx.demo else "No profiles are configured"
+            self.notify(f"{where}; add one with `composio-tui profiles add NAME --base-url URL` "
+                        "(see the README's Profiles section).", markup=False)
             return
         from .screens.profiles import ProfileScreen
 
@@ -314,6 +332,7 @@ class ComposioApp(App):
         except ApiError as exc:
             self.notify(exc.line(), severity="error", markup=False)
             return
+        self.shown_profile = chosen
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         self._painted.clear()

@@ -354,12 +354,13 @@ class Context:
         """The profile name rows are recorded and listed under ("" = the pre-profile, per-origin view)."""
         return "" if self.demo or self.profile.implicit else self.profile.name
 
-    def require_writable(self, action: str) -> None:
-        """The one check every write flow calls first: a read-only profile refuses ``action``."""
+    def require_writable(self, action: str, hint: str = "") -> None:
+        """The one check every write flow calls first: a read-only profile refuses ``action`` (``hint``:
+        what the front suggests instead; the commands' default is ``--profile``)."""
         from .profiles import ReadOnlyProfile
 
         if not self.demo and self.profile.read_only:
-            raise ReadOnlyProfile(self.profile.name, action)
+            raise ReadOnlyProfile(self.profile.name, action, hint)
 
     def switch_profile(self, name: str) -> Any:
         """Use profile ``name`` from now on: the old profile's gateway, key, catalog store and ledger

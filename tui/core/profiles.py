@@ -50,9 +50,9 @@ class ProfileError(ApiError):
 class ReadOnlyProfile(ApiError):
     """A write was asked for in a read-only profile; nothing was sent (exit 2)."""
 
-    def __init__(self, profile: str, action: str) -> None:
+    def __init__(self, profile: str, action: str, hint: str = "") -> None:
         super().__init__(ErrorKind.CONFIG, f"Profile {profile!r} is read-only, so {action} is refused; "
-                                           "nothing was sent (use another profile with --profile)")
+                                           f"nothing was sent ({hint or 'use another profile with --profile'})")
 
 
 @dataclass(frozen=True)

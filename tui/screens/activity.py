@@ -23,6 +23,7 @@ from ..core import activity
 from ..core.activity import Backoff, Follower, LogEntry, LogQuery, Poll
 from ..core.states import FollowState
 from ..widgets.cells import cell, themed
+from ..widgets.profile_strip import ProfileStrip
 
 MAX_ROWS = 500
 """Rows kept on screen; older ones drop off the bottom (``logs`` in a terminal pages further back)."""
@@ -82,6 +83,7 @@ class ActivityScreen(Screen[None]):
     # --- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         with Horizontal(id="activity-top"):
             yield Static(self.title_text(), id="activity-title")
             yield Static("", id="activity-live")

@@ -31,6 +31,7 @@ from ..widgets.messages import (
 )
 from ..widgets.toolkit_detail import ToolkitDetail
 from ..widgets.toolkit_table import ToolkitTable
+from .guard import writes
 
 SEARCH_DEBOUNCE = 0.12
 DETAIL_DEBOUNCE = 0.25
@@ -349,6 +350,7 @@ class CatalogScreen(Screen):
         if tk is not None:
             self.app.push_screen(ToolkitScreen(tk, self._extra_cache.get(tk.slug), self._tools_cache.get(tk.slug)))
 
+    @writes("creating a session")
     def action_new_session(self) -> None:
         from .new_session import NewSessionScreen
 

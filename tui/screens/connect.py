@@ -23,6 +23,8 @@ from ..core.errors import ApiError
 from ..core.qr import qr_lines
 from ..core.sessions import InputError
 from ..core.states import WaitOutcome
+from ..widgets.profile_strip import ProfileStrip
+from .guard import writes
 
 POLL_INTERVAL = 1.5
 
@@ -56,6 +58,7 @@ class ConnectScreen(Screen[None]):
         self.outcome: WaitOutcome | None = None
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         yield Static(f"[b]Connect[/b] {escape(self.toolkit)} for user [reverse] {escape(self.user_id)} [/reverse]",
                      id="connect-title")
         yield Input(placeholder="callback URL (optional): where the user lands afterwards; enter creates the link",
@@ -71,6 +74,7 @@ class ConnectScreen(Screen[None]):
         self.query_one("#connect-callback", Input).focus()
 
     @on(Input.Submitted, "#connect-callback")
+    @writes("creating a Connect link")
     def _create(self) -> None:
         if self.made is not None:
             return

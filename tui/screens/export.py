@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from ..core import export
 from ..core.models import SessionInfo
+from ..widgets.profile_strip import ProfileStrip
 from .confirm import ConfirmScreen
 
 LABELS = {
@@ -40,6 +41,7 @@ class ExportScreen(Screen[None]):
         self._initial_mode = key_mode
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         mode = self._initial_mode or self.app.ctx.settings.key_mode
         if mode == "literal":
             mode = "env"  # literal is only ever chosen explicitly, with a warning

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Static
 
 from ..core import editing
 from ..core.errors import ApiError
+from ..widgets.profile_strip import ProfileStrip
 
 
 class HistoryLoaded(Message):
@@ -32,6 +33,7 @@ class HistoryScreen(Screen[None]):
         self.session_id = session_id
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         with VerticalScroll(id="history-box"):
             yield Static(f"[b]Config history[/b] of {escape(self.session_id)}", id="history-title")
             yield Static("loading…", id="history-list")

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 
 from ..core import activity
 from ..core.activity import LogEntry
+from ..widgets.profile_strip import ProfileStrip
 
 
 class LogScreen(Screen[None]):
@@ -51,6 +52,7 @@ class LogScreen(Screen[None]):
         self.detail: activity.LogDetail | None = None
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         from textual.containers import VerticalScroll
 
         yield Static(self.heading(), id="log-title")

@@ -12,6 +12,7 @@ from textual.widgets import Button, Footer, Input, Static
 
 from ..core.context import KeyInfo, LoginError
 from ..core.states import KeepKey, LoginStep
+from ..widgets.profile_strip import ProfileStrip
 
 
 class LoginScreen(Screen[KeyInfo | None]):
@@ -31,6 +32,7 @@ class LoginScreen(Screen[KeyInfo | None]):
         self.keyring_usable = keyring_usable
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         with Vertical(id="login-box"):
             yield Static("[b]Composio API key[/b]", id="login-title")
             yield Static(escape(self.reason or "No API key was found for this API."), id="login-reason")

@@ -15,6 +15,7 @@ from ..core import sessions
 from ..core.errors import ApiError
 from ..core.models import SessionInfo
 from ..core.validation import check_slugs, check_user_id
+from ..widgets.profile_strip import ProfileStrip
 from ..widgets.whole_paste import WholePasteInput
 from . import policy_form
 
@@ -40,6 +41,7 @@ class NewSessionScreen(Screen[SessionInfo | None]):
         self.policy = None  # policy: a tui.core.policy.Policy once ctrl+p or ctrl+t set one
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         with VerticalScroll(id="form"):
             yield Static("[b]New Tool Router session[/b] — one session per end user, never a shared user",
                          id="form-title")

@@ -19,6 +19,8 @@ from ..core.errors import ApiError
 from ..core.sessions import InputError
 from ..core.states import OffboardOutcome
 from ..widgets.cells import cell, themed
+from ..widgets.profile_strip import ProfileStrip
+from .guard import writes
 
 OUTCOME_STYLE = {OffboardOutcome.PLANNED: "warning", OffboardOutcome.DELETED: "success",
                  OffboardOutcome.ALREADY_GONE: "text-muted", OffboardOutcome.FAILED: "error"}
@@ -54,6 +56,7 @@ class OffboardScreen(Screen[bool]):
         self.running = False
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         yield Static(f"[b]Offboard user[/b] [reverse] {escape(self.user_id)} [/reverse] [dim]— deletes every "
                      "session of theirs in the ledger and every connected account[/dim]", id="offboard-title")
         yield DataTable(id="offboard-table", cursor_type="row", zebra_stripes=True)
@@ -103,6 +106,7 @@ class OffboardScreen(Screen[bool]):
         field.focus()
 
     @on(Input.Submitted, "#offboard-confirm")
+    @writes("offboarding a user")
     def _confirmed(self, event: Input.Submitted) -> None:
         if self.running or self.report is None or not self.report.dry_run:
             return

@@ -25,6 +25,8 @@ from ..core import playground as pg
 from ..core.errors import ApiError
 from ..core.models import SessionInfo
 from ..core.sessions import InputError
+from ..widgets.profile_strip import ProfileStrip
+from .guard import writes
 from .readiness import ReadinessScreen
 from .tool_detail import OpensTools
 
@@ -96,6 +98,7 @@ class PlaygroundScreen(OpensTools, Screen[None]):
         self.rows: list[tuple[str, int, str]] = []  # (kind, query index, slug) per option
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         yield Static(f"[b]Playground[/b] — ask as the agent would · session {escape(self.info.session_id)} for "
                      f"user [reverse] {escape(self.info.user_id)} [/reverse]", id="pg-title")
         yield Input(placeholder=f"A task in plain words, e.g. {EXAMPLE} (several: separate with ;)", id="pg-task")
@@ -307,6 +310,7 @@ class PlaygroundScreen(OpensTools, Screen[None]):
     def action_focus_task(self) -> None:
         self.query_one("#pg-task", Input).focus()
 
+    @writes("creating a Connect link")
     def action_link(self) -> None:
         if self.outcome is None:
             self.notify("Search first: the results say which toolkits are missing.", timeout=3)
@@ -321,6 +325,7 @@ class PlaygroundScreen(OpensTools, Screen[None]):
         self.linked = True
         self.app.push_screen(LinkScreen(self.info, target))
 
+    @writes("running a tool")
     def action_try_tool(self) -> None:
         _, slug = self.current()
         if not slug:

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from ..core import policy as P
 from ..core import policy_spec as S
 from ..core.errors import ApiError
+from ..widgets.profile_strip import ProfileStrip
 
 
 def parse_list(text: str) -> list[str]:
@@ -39,6 +40,7 @@ class PolicyScreen(Screen[P.Policy | None]):
         self.title_text = title
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         p = self.policy
         with VerticalScroll(id="policy-form"):
             yield Static(f"[b]{escape(self.title_text)}[/b] — enter on a toolkit opens its tools, auth and account",

@@ -15,14 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-
-def badge(profile) -> str:
-    """The header's profile mark (Rich markup): its colour; production-looking ones stand out."""
-    name = escape(profile.name)
-    if profile.production:
-        return f"[b reverse $error] {name} · PRODUCTION [/]"
-    colour = profile.colour or "$accent"
-    return f"[b {colour}]{name}[/]"
+from ..widgets.profile_strip import badge
 
 
 class ProfileScreen(ModalScreen[str | None]):

@@ -18,7 +18,9 @@ from ..core.models import ConnectLink, SessionInfo, ToolkitConnection
 from ..core.qr import qr_lines
 from ..core.states import ConnectionState as CS
 from ..widgets.cells import cell, themed
+from ..widgets.profile_strip import ProfileStrip
 from .confirm import ConfirmScreen
+from .guard import writes
 
 # Every state by its API name, with what to do about it.
 STATE_TEXT = {
@@ -58,6 +60,7 @@ class ReadinessScreen(Screen[None]):
         self.rows: list[ToolkitConnection] = []
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         yield Static(f"[b]Readiness[/b] of session {escape(self.info.session_id)} for user "
                      f"[reverse] {escape(self.info.user_id)} [/reverse]", id="ready-title")
         with Horizontal(id="ready-body"):
@@ -116,6 +119,7 @@ class ReadinessScreen(Screen[None]):
             return None
         return self.rows[table.cursor_row]
 
+    @writes("creating a Connect link")
     def action_link(self) -> None:
         conn = self.current()
         if conn is None:

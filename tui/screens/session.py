@@ -12,7 +12,9 @@ from textual.widgets import Footer, Static
 from ..core.models import SessionInfo
 from ..core.states import LedgerState
 from ..widgets.messages import SessionChanged
+from ..widgets.profile_strip import ProfileStrip
 from . import session_policy
+from .guard import writes
 from .session_actions import SessionActions
 from .session_policy import PolicyDashboard
 
@@ -40,6 +42,7 @@ class SessionScreen(PolicyDashboard, SessionActions, Screen[None]):
         self.state = state
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         info = self.info
         with VerticalScroll(id="session-box"):
             title = "Session created" if self.created else "Session"
@@ -86,6 +89,7 @@ class SessionScreen(PolicyDashboard, SessionActions, Screen[None]):
 
         self.app.push_screen(VerifyScreen(self.info))
 
+    @writes("deleting a session")
     def action_delete(self) -> None:
         self.delete_session(self.info, self.state)
 

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from ..core import editing
 from ..core import policy as P
 from ..core.errors import ApiError
+from .guard import writes
 
 BINDINGS = [
     Binding("p", "edit_policy", "Edit policy", id="session.edit_policy",
@@ -70,6 +71,7 @@ class PolicyDashboard:
             text += "\n[$success]Applied:[/] " + escape("; ".join(message.edited))
         widget.update(text)
 
+    @writes("updating a session")
     def action_edit_policy(self) -> None:
         from .policy import PolicyScreen
 

@@ -15,6 +15,8 @@ from ..core import playground as pg
 from ..core.errors import ApiError
 from ..core.models import SessionInfo
 from ..widgets.cells import cell
+from ..widgets.profile_strip import ProfileStrip
+from .guard import writes
 from .tool_detail import OpensTools
 
 
@@ -39,6 +41,7 @@ class SessionToolsScreen(OpensTools, Screen[None]):
         self.tools: list[pg.SessionTool] = []
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         yield Static(f"[b]Tools of session[/b] {escape(self.info.session_id)} for user "
                      f"[reverse] {escape(self.info.user_id)} [/reverse] [dim](after its policy)[/dim]",
                      id="tools-title")
@@ -90,6 +93,7 @@ class SessionToolsScreen(OpensTools, Screen[None]):
         if tool is not None:
             self.open_tool(tool.slug)
 
+    @writes("running a tool")
     def action_try_tool(self) -> None:
         tool = self.current()
         if tool is not None:

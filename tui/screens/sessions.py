@@ -13,6 +13,8 @@ from ..core.models import SessionInfo
 from ..core.states import LedgerState
 from ..widgets.cells import cell, themed
 from ..widgets.messages import SessionChanged
+from ..widgets.profile_strip import ProfileStrip
+from .guard import writes
 from .session_actions import FINISHED, SessionActions
 
 STATE_STYLE = {LedgerState.ACTIVE: "success", LedgerState.PENDING: "warning", LedgerState.UNKNOWN: "warning",
@@ -39,6 +41,7 @@ class SessionsScreen(SessionActions, Screen[None]):
         self.entries: list = []
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         yield Static("[b]Sessions created here[/b] [dim](the API cannot list sessions; this is the local "
                      "ledger)[/dim]", id="sessions-title")
         yield Input(placeholder="/ filter: user id, or toolkit:slug", id="sessions-filter")
@@ -117,6 +120,7 @@ class SessionsScreen(SessionActions, Screen[None]):
         if entry is not None and entry.session_id:
             self.refresh_session(entry.session_id, entry.user_id)
 
+    @writes("deleting a session")
     def action_delete(self) -> None:
         entry = self.current()
         if entry is None or not entry.session_id or entry.state in FINISHED:

@@ -21,6 +21,8 @@ from ..core.errors import ApiError
 from ..core.models import SessionInfo
 from ..core.sessions import InputError
 from ..widgets.code import code, tree_markup
+from ..widgets.profile_strip import ProfileStrip
+from .guard import writes
 
 
 class ToolLoaded(Message):
@@ -98,6 +100,7 @@ class ToolDetailScreen(Screen[None]):
         self.view = "tree"
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         d = self.detail
         kit = f"{d.toolkit_name or d.toolkit} ({d.toolkit})" if d.toolkit_name else d.toolkit
         tags = f"  [dim]{escape(', '.join(d.tags))}[/dim]" if d.tags else ""
@@ -144,6 +147,7 @@ class ToolDetailScreen(Screen[None]):
     def action_copy(self, which: str) -> None:
         self.app.copy_text(self.text(which), f"{which} schema of {self.detail.slug} ({self.view})")
 
+    @writes("running a tool")
     def action_try_it(self) -> None:
         if self.info is None:
             return

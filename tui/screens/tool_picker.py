@@ -19,6 +19,7 @@ from textual.widgets.selection_list import Selection
 
 from ..core.errors import ApiError
 from ..core.policy import ToolkitPolicy
+from ..widgets.profile_strip import ProfileStrip
 
 READ_ONLY = "readOnlyHint"
 MANAGED = ""  # the option id of "no pin: Composio-managed / the default auth config"
@@ -48,6 +49,7 @@ class ToolPickerScreen(Screen[ToolkitPolicy | None]):
         self.accounts: list = []
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         with VerticalScroll(id="picker"):
             yield Static(f"[b]Policy for {escape(self.slug)}[/b] — space ticks a tool, ctrl+r read-only preset",
                          id="picker-title")

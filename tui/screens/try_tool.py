@@ -24,7 +24,9 @@ from ..core.errors import ApiError
 from ..core.models import SessionInfo, ToolkitConnection
 from ..core.sessions import InputError
 from ..widgets.code import code
+from ..widgets.profile_strip import ProfileStrip
 from .confirm import ConfirmScreen
+from .guard import writes
 
 BOOL_OPTIONS = [("true", True), ("false", False)]
 
@@ -72,6 +74,7 @@ class TryToolScreen(Screen[None]):
     # --- layout ---------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         d = self.detail
         yield Static(f"[b]Try {escape(d.slug)}[/b] ({escape(d.toolkit)}) for user "
                      f"[reverse] {escape(self.info.user_id)} [/reverse]  [dim]* required[/dim]", id="try-title")
@@ -197,6 +200,7 @@ class TryToolScreen(Screen[None]):
 
     # --- run --------------------------------------------------------------------------------------
 
+    @writes("running a tool")
     def action_run(self) -> None:
         if self.running:
             return

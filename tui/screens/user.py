@@ -20,6 +20,8 @@ from ..core.models import ConnectedAccount
 from ..core.sessions import InputError
 from ..core.states import AccountStatus
 from ..widgets.cells import cell, themed
+from ..widgets.profile_strip import ProfileStrip
+from .guard import writes
 from .sessions import STATE_STYLE, info_of
 
 STATUS_TEXT = {
@@ -100,6 +102,7 @@ class UserScreen(Screen[None]):
         self.rows: list[tuple[str, ConnectedAccount | None]] = []
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         yield Static(self.title_text(), id="user-title")
         yield Static("[b]Sessions[/b] [dim](enter opens one)[/dim]", classes="label")
         yield DataTable(id="user-sessions", cursor_type="row", zebra_stripes=True)
@@ -225,6 +228,7 @@ class UserScreen(Screen[None]):
     def _session_selected(self) -> None:
         self.action_open()
 
+    @writes("creating a Connect link")
     def action_link(self) -> None:
         row = self.current()
         if row is None:
@@ -233,18 +237,22 @@ class UserScreen(Screen[None]):
 
         self.app.push_screen(ConnectScreen(self.user_id, row[0]), callback=lambda _: self.load())
 
+    @writes("enabling or disabling a connected account")
     def action_disable(self) -> None:
         if (a := self.current_account()) is not None:
             self.act("disable", a)
 
+    @writes("enabling or disabling a connected account")
     def action_enable(self) -> None:
         if (a := self.current_account()) is not None:
             self.act("enable", a)
 
+    @writes("refreshing a connected account")
     def action_refresh_account(self) -> None:
         if (a := self.current_account()) is not None:
             self.act("refresh", a)
 
+    @writes("deleting a connected account")
     def action_delete(self) -> None:
         a = self.current_account()
         if a is None:
@@ -282,6 +290,7 @@ class UserScreen(Screen[None]):
             return
         self.post_message(self.Said(text))
 
+    @writes("offboarding a user")
     def action_offboard(self) -> None:
         from .offboard import OffboardScreen
 

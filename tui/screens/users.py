@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 from ..core import users
 from ..core.errors import ApiError
 from ..widgets.cells import cell, themed
+from ..widgets.profile_strip import ProfileStrip
 
 
 class UsersScreen(Screen[None]):
@@ -48,6 +49,7 @@ class UsersScreen(Screen[None]):
         self.loading_done = False
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         yield Static("[b]Users[/b] [dim](sessions in the ledger, accounts from the API)[/dim]", id="users-title")
         yield Input(placeholder="/ filter by user id", id="users-filter")
         yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..core.models import SessionInfo
+from ..widgets.profile_strip import ProfileStrip
 
 
 class VerifyScreen(Screen[None]):
@@ -25,6 +26,7 @@ class VerifyScreen(Screen[None]):
         self.result = None
 
     def compose(self) -> ComposeResult:
+        yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         yield Static(f"[b]Verify[/b] session {escape(self.info.session_id)} for user "
                      f"[reverse] {escape(self.info.user_id)} [/reverse]", id="verify-title")
         with VerticalScroll(id="verify-box"):
