@@ -1,6 +1,7 @@
 """Shared fixtures: every test gets private XDG dirs and no ambient Composio or keyring settings.
 
-Parallel runs (pytest-xdist, ``-n auto --dist loadgroup`` in pyproject's addopts; ``-n0`` runs in one
+Parallel runs (pytest-xdist, ``-n 4 --dist loadgroup`` in pyproject's addopts: half of
+a test's time is waiting, so four workers keep two cores busy; ``-n0`` runs in one
 process for debugging): a test module that listens on a fixed port (its screens show the URL) names it
 in a module constant ``FIXED_PORT``; all tests of such a module go to one worker (``xdist_group``), so
 two workers never bind the same port. Everything else a test uses is private to it: ports picked by

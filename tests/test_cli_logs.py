@@ -7,9 +7,9 @@ import os
 import select
 import signal
 import subprocess
-import sys
 import time
 
+import forkserver
 import pytest
 from demo_fixtures import server  # noqa: F401  (fixture)
 from test_cli_toolkits import api, cli, json_lines, run_tty  # noqa: F401  (api is a fixture)
@@ -113,8 +113,8 @@ def _read_until(proc, wanted: int, timeout: float = 30.0) -> list[str]:
 
 def test_follow_streams_until_ctrl_c_then_exits_130_without_a_traceback(api):
     before = record(api, 2)
-    proc = subprocess.Popen([sys.executable, "-m", "tui", "logs", "--follow", "--user", "alice"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    proc = forkserver.Process(["logs", "--follow", "--user", "alice"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     try:
         first = _read_until(proc, 2)
         assert [json.loads(x)["id"] for x in first] == before

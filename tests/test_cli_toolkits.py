@@ -1,7 +1,8 @@
 """`composio-tui toolkits list|search|info` against the demo API over real HTTP.
 
 Also holds the helpers the other CLI tests import: in-process runs (``cli``) and real subprocesses on
-a pipe (``run_cli``) or on a pseudo-terminal (``run_tty``).
+a pipe (``run_cli``) or on a pseudo-terminal (``run_tty``), forked from ``forkserver``'s zygote so
+that each does not pay the SDK's import again.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import pty
 import re
 import select
 import subprocess
-import sys
 import time
 
+import forkserver
 import pytest
 from demo_fixtures import SMALL_CATALOG, server  # noqa: F401  (fixture)
 
@@ -46,8 +47,8 @@ def json_lines(text: str) -> list[dict]:
 def run_cli(*args: str, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
     """A real subprocess with stdout and stderr on pipes; the environment (XDG dirs, key, base URL)
     is the test's, set with monkeypatch."""
-    return subprocess.run([sys.executable, "-m", "tui", *args], input=stdin, capture_output=True, text=True,
-                          timeout=timeout, stdin=None if stdin is not None else subprocess.DEVNULL)
+    return forkserver.run(list(args), input=stdin, timeout=timeout,
+                          stdin=None if stdin is not None else subprocess.DEVNULL)
 
 
 def run_tty(*args: str, answer: str | None = None, after: bytes = b"[y/N]", timeout: float = 60,
@@ -56,8 +57,7 @@ def run_tty(*args: str, answer: str | None = None, after: bytes = b"[y/N]", time
     ``answer`` is typed once ``after`` appears."""
     master, slave = pty.openpty()
     env = dict(os.environ, COLUMNS=str(columns), LINES="50")
-    proc = subprocess.Popen([sys.executable, "-m", "tui", *args], stdin=slave, stdout=slave, stderr=slave,
-                            env=env, close_fds=True)
+    proc = forkserver.Process(list(args), stdin=slave, stdout=slave, stderr=slave, env=env)
     os.close(slave)
     output, sent, deadline = b"", answer is None, time.monotonic() + timeout
     try:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 
+import forkserver
 import pytest
 from sessionhelp import small_server
 from test_cli_sessions import ledger_rows
@@ -25,11 +25,11 @@ pytestmark = pytest.mark.timeout(180)
 SLUGS = ("github", "gmail", "slack", "notion", "airtable", "hackernews")
 
 
-def offboard_process(server, user: str) -> subprocess.Popen:
+def offboard_process(server, user: str) -> forkserver.Process:
+    """A real process (forked from the tests' zygote: see ``forkserver``), killed with SIGKILL below."""
     env = dict(os.environ, COMPOSIO_BASE_URL=server.base_url, COMPOSIO_API_KEY=DEMO_API_KEY)
-    return subprocess.Popen([sys.executable, "-m", "tui", "users", "offboard", user, "--yes", "--json"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+    return forkserver.Process(["users", "offboard", user, "--yes", "--json"], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 def at_api(server, user: str) -> tuple[list, list]:

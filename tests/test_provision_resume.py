@@ -14,10 +14,10 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 
+import forkserver
 import httpx
 from demo_fixtures import server  # noqa: F401  (fixture)
 from sessionhelp import wait_server_idle
@@ -41,7 +41,7 @@ def ledger_states(path) -> list[tuple[str, str | None, str]]:
 
 
 def provision_cmd(users_path, out_path) -> list[str]:
-    return [sys.executable, "-m", "tui", "provision", "--users", str(users_path), "--toolkit", "github", "gmail",
+    return ["provision", "--users", str(users_path), "--toolkit", "github", "gmail",
             "--concurrency", "4", "--output", str(out_path)]
 
 
@@ -61,7 +61,7 @@ def test_item10_killed_run_reruns_with_no_duplicate_and_lists_the_unknown(server
     # 1. Start a real run and SIGKILL it once KILL_AFTER sessions are recorded as active.
     first_out = tmp_path / "first.json"
     with open(tmp_path / "first.err", "w") as err:
-        proc = subprocess.Popen(provision_cmd(users_path, first_out), stdout=subprocess.DEVNULL, stderr=err)
+        proc = forkserver.Process(provision_cmd(users_path, first_out), stdout=subprocess.DEVNULL, stderr=err)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
             if sum(state == "active" for _, _, state in ledger_states(ledger)) >= KILL_AFTER:
@@ -82,7 +82,7 @@ def test_item10_killed_run_reruns_with_no_duplicate_and_lists_the_unknown(server
 
     # 2. Run the same command again: no user is created twice.
     out = tmp_path / "second.json"
-    proc = subprocess.run(provision_cmd(users_path, out), capture_output=True, text=True, timeout=120)
+    proc = forkserver.run(provision_cmd(users_path, out), timeout=120)
     assert proc.returncode == 5, proc.stderr  # some outcomes are unknown: not "all done"
     rows = json.loads(out.read_text())
     assert [r["user_id"] for r in rows] == USERS  # every user, once, in file order
@@ -103,8 +103,7 @@ def test_item10_killed_run_reruns_with_no_duplicate_and_lists_the_unknown(server
 
     # 3. --retry-unknown creates the unknown ones knowingly, and says so.
     out = tmp_path / "third.json"
-    proc = subprocess.run(provision_cmd(users_path, out) + ["--retry-unknown"], capture_output=True, text=True,
-                          timeout=120)
+    proc = forkserver.run(provision_cmd(users_path, out) + ["--retry-unknown"], timeout=120)
     assert proc.returncode == 0, proc.stderr
     rows = {r["user_id"]: r for r in json.loads(out.read_text())}
     assert {u for u, r in rows.items() if r["status"] == "created"} == in_doubt
