@@ -54,17 +54,24 @@ def record_notifications(app: ComposioApp) -> ComposioApp:
 
 
 def busy(app) -> list[str]:
-    """What the app still has to do: workers not finished, short one-shot timers not yet fired."""
+    """What the app still has to do: workers not finished, short one-shot timers not yet fired, messages
+    not yet handled (a worker's answer), callbacks waiting for the next refresh (``call_after_refresh``)."""
     doing = [f"worker {w.name!r} ({w.state.name})" for w in app.workers
              if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
     nodes = [app]
     for screen in app.screen_stack:
         nodes.extend(screen.walk_children(with_self=True))
     for node in nodes:
+        queued = node._message_queue.qsize()  # e.g. a worker's result posted, not yet handled
+        if queued:
+            doing.append(f"{queued} message(s) queued for {node!r}")
         for timer in list(node._timers):
             task = timer._task
             if timer._repeat == 0 and timer._interval <= SHORT_TIMER and task is not None and not task.done():
                 doing.append(f"timer {timer.name} ({timer._interval} s) on {node!r}")
+    for screen in app.screen_stack:  # call_after_refresh callbacks (the boot starts from one)
+        if screen._callbacks:
+            doing.append(f"{len(screen._callbacks)} callback(s) waiting for the next refresh of {screen!r}")
     return doing
 
 

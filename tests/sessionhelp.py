@@ -119,9 +119,10 @@ def screen_name(app) -> str:
 
 
 async def mark(pilot, *slugs: str) -> None:
-    """Mark toolkits in the catalog: move the cursor to each row and press space."""
+    """Mark toolkits in the catalog: move the cursor to each row and press space (once the row is there)."""
     table = pilot.app.screen.query_one(ToolkitTable)
     for slug in slugs:
+        await wait_until(pilot, lambda: slug in [t.slug for t in table.shown], what=f"the {slug!r} row")
         row = [t.slug for t in table.shown].index(slug)
         table.move_cursor(row=row)
         await pilot.press("space")

@@ -11,7 +11,8 @@ from tui.app import ComposioApp
 from tui.core.context import Context
 from tui.core.paths import Paths
 
-PORT = 29920  # the switcher shows base URLs, so the server has a fixed port
+FIXED_PORT = 29920  # the switcher shows base URLs, so the server has a fixed port (conftest: one worker)
+PORT = FIXED_PORT
 KEY = "ak_snapshot_profiles_7777"
 
 
@@ -42,7 +43,7 @@ def test_profile_switcher(snap_compare, tmp_path, monkeypatch, size):
         server.stop()
 
 
-STRIP_PORT = 29921  # the strip shows the base URL
+STRIP_PORT = FIXED_PORT + 1  # the strip shows the base URL
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
