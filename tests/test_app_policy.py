@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import OptionList
 
 from apphelp import make_app, settle
-from sessionhelp import open_form, paste, screen_name, seed, small_server, text, wait_until
+from sessionhelp import fast_polling, open_form, paste, screen_name, seed, small_server, text, wait_until
 from tui.demo import DEMO_API_KEY
 
 SIZE = (120, 36)
@@ -152,3 +152,84 @@ async def test_apply_a_template_to_fill_the_form(server):
     assert create["body"] == {"user_id": "carol", "toolkits": {"enable": ["github", "slack"]},
                               "manage_connections": {"enable": True}, "tags": {"enable": ["readOnlyHint"]},
                               "workbench": {"enable": False}}
+
+
+# --- the dashboard's readiness summary and last verify result --------------------------------------
+
+
+async def test_the_dashboard_sums_up_readiness_and_keeps_the_last_verify_result(server, monkeypatch):
+    fast_polling(monkeypatch)
+    app = make_app(server.base_url, DEMO_API_KEY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        info = await seed(pilot, "dana", "github", "gmail", "hackernews")
+        await wait_until(pilot, lambda: "ready 1/3" in text(app, "#session-facts"), what="readiness summary")
+        facts = text(app, "#session-facts")
+        assert "ready 1/3 · github, gmail need connecting  (k)" in facts
+        assert "not verified yet  (v)" in facts
+        await pilot.press("k")  # one key from the detail
+        await wait_until(pilot, lambda: screen_name(app) == "ReadinessScreen", what="readiness screen")
+        await wait_until(pilot, lambda: "1/3 ready" in text(app, "#ready-title"), what="readiness grid")
+        await pilot.press("l")  # a Connect link for github (the first row); the user finishes it
+        await wait_until(pilot, lambda: server.store.accounts(), what="a Connect link")
+        assert server.activate(server.store.accounts()[0].id)
+        await wait_until(pilot, lambda: "2/3 ready" in text(app, "#ready-title"), what="github active")
+        await settle(pilot)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", what="back on the dashboard")
+        await wait_until(pilot, lambda: "ready 2/3 · gmail needs connecting" in text(app, "#session-facts"),
+                         what="readiness read again")
+        await pilot.press("v")
+        await wait_until(pilot, lambda: screen_name(app) == "VerifyScreen", what="verify screen")
+        await wait_until(pilot, lambda: app.screen.result is not None, what="verify result")
+        tools = len(app.screen.result.tools)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", what="dashboard")
+        assert f"verify      ✓ {tools} tools" in text(app, "#session-facts")
+        await pilot.press("escape")  # leave and open the session again from the sessions list
+        await wait_until(pilot, lambda: screen_name(app) == "CatalogScreen", what="catalog")
+        await pilot.press("s")
+        await wait_until(pilot, lambda: screen_name(app) == "SessionsScreen", what="sessions list")
+        await settle(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", what="dashboard again")
+        assert app.screen.info.session_id == info.session_id
+        assert f"✓ {tools} tools" in text(app, "#session-facts")  # kept for this run, not verified again
+        await wait_until(pilot, lambda: "ready 2/3" in text(app, "#session-facts"), what="readiness")
+
+
+# --- the tool picker's ctrl+a wins over the filter's "home" ------------------------------------------
+
+
+async def test_ctrl_a_selects_all_tools_while_the_filter_has_the_focus(server):
+    app = make_app(server.base_url, DEMO_API_KEY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_form(pilot, "github")
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="policy screen")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen_name(app) == "ToolPickerScreen", what="tool picker")
+        await wait_until(pilot, lambda: "of 2 tools" in text(app, "#tool-count"), what="tools loaded")
+        await pilot.press("ctrl+r")
+        assert "1 of 2 tools selected" in text(app, "#tool-count")
+        field = app.screen.query_one("#tool-filter")
+        await pilot.press("g", "i", "t")
+        assert app.focused is field and field.cursor_position == 3
+        await pilot.press("ctrl+a")
+        assert "2 of 2 tools selected" in text(app, "#tool-count")
+        assert field.value == "git" and field.cursor_position == 3  # the filter did not take it as "home"
+
+
+def test_the_readiness_line_names_what_is_not_ready_by_state():
+    from tui.core.models import ToolkitConnection as T
+    from tui.core.sessions import readiness_line
+    from tui.core.states import ConnectionState as CS
+
+    assert readiness_line([]) == "ready 0/0"
+    assert readiness_line([T("github", "GitHub", CS.ACTIVE), T("hn", "HN", CS.NO_AUTH)]) == "ready 2/2"
+    rows = [T("github", "GitHub", CS.NOT_CONNECTED), T("gmail", "Gmail", CS.INITIATED),
+            T("slack", "Slack", CS.EXPIRED), T("notion", "Notion", CS.INACTIVE), T("a", "A", CS.NOT_CONNECTED),
+            T("b", "B", CS.NOT_CONNECTED), T("c", "C", CS.NOT_CONNECTED)]
+    assert readiness_line(rows) == ("ready 0/7 · github, a, b and 1 more need connecting · gmail waits for the "
+                                    "user · slack needs reconnecting · notion is disabled")
