@@ -233,3 +233,34 @@ def test_the_readiness_line_names_what_is_not_ready_by_state():
             T("b", "B", CS.NOT_CONNECTED), T("c", "C", CS.NOT_CONNECTED)]
     assert readiness_line(rows) == ("ready 0/7 · github, a, b and 1 more need connecting · gmail waits for the "
                                     "user · slack needs reconnecting · notion is disabled")
+
+
+# --- guardrails scoped to some toolkits ---------------------------------------------------------------
+
+
+async def test_a_guardrail_scoped_to_one_toolkit_reaches_the_create_request(server):
+    app = make_app(server.base_url, DEMO_API_KEY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_form(pilot, "github", "gmail")
+        await paste(pilot, "#user-id", "erin")
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="policy screen")
+        await paste(pilot, "#policy-guard", "Sending email outside example.org")
+        await pilot.press("tab", "space")  # guard -> prompt-injection check: on
+        await pilot.press("tab")  # -> the scope list: github, gmail
+        scope = app.screen.query_one("#policy-guard-scope")
+        assert app.focused is scope and scope.option_count == 2
+        await pilot.press("down", "space")  # tick gmail only
+        assert scope.selected == ["gmail"]
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "NewSessionScreen", what="back on the form")
+        assert "guardrails: 2 (guard-1 on gmail; prompt-injection on gmail)" in text(app, "#policy-line")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", what="created")
+    [create] = [r for r in posted(server) if r["method"] == "POST"]
+    assert create["body"]["hooks"] == [
+        {"type": "before_execute", "id": "guard-1", "applies_to": {"toolkits": ["gmail"]},
+         "handler": {"type": "condition_check", "condition": "Sending email outside example.org", "action": "block"}},
+        {"type": "after_execute", "id": "prompt-injection", "applies_to": {"toolkits": ["gmail"]},
+         "handler": {"type": "prompt_injection_check", "action": "block"}}]

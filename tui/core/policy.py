@@ -690,7 +690,8 @@ def summary(policy: Policy) -> list[str]:
     sandbox = "off" if policy.sandbox is False else "on"
     lines.append(f"sandbox: {sandbox}{f' ({policy.sandbox_size})' if policy.sandbox_size else ''}")
     if policy.guards:
-        lines.append(f"guardrails: {len(policy.guards)}")
+        scoped = [f"{hook_id(g, i)} on {', '.join(g.toolkits)}" for i, g in enumerate(policy.guards, 1) if g.toolkits]
+        lines.append(f"guardrails: {len(policy.guards)}" + (f" ({'; '.join(scoped)})" if scoped else ""))
     return lines
 
 
