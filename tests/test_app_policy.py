@@ -264,3 +264,86 @@ async def test_a_guardrail_scoped_to_one_toolkit_reaches_the_create_request(serv
          "handler": {"type": "condition_check", "condition": "Sending email outside example.org", "action": "block"}},
         {"type": "after_execute", "id": "prompt-injection", "applies_to": {"toolkits": ["gmail"]},
          "handler": {"type": "prompt_injection_check", "action": "block"}}]
+
+
+# --- save the form's policy as a template ------------------------------------------------------------
+
+
+async def test_save_the_composed_policy_as_a_template_from_the_form(server):
+    import tomllib
+
+    app = make_app(server.base_url, DEMO_API_KEY)
+    config = app.ctx.paths.config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('# mine\ntheme = "textual-dark"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_form(pilot, "github", "gmail")
+        await paste(pilot, "#user-id", "frank")
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="policy screen")
+        await compose_github_policy(pilot)
+        await pilot.press("tab", "space")  # sandbox off
+        await paste(pilot, "#policy-callback", "https://app.example/connected")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "NewSessionScreen", what="back on the form")
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: screen_name(app) == "TemplateNameScreen", what="name prompt")
+        await paste(pilot, "#template-name", "bad name!")
+        await pilot.press("enter")
+        assert "template name 'bad name!': use letters, digits, - and _" in text(app, "#template-note")
+        assert screen_name(app) == "TemplateNameScreen"
+        await pilot.press("end", "ctrl+u")  # clear the name, then paste a good one
+        await paste(pilot, "#template-name", "support")
+        await paste(pilot, "#template-description", "support agents")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Saved template support" in text(app, "#form-status"), what="saved")
+        table = tomllib.loads(config.read_text())
+        assert table["theme"] == "textual-dark" and config.read_text().startswith("# mine\n")
+        assert table["templates"]["support"] == {
+            "description": "support agents", "toolkits": ["github", "gmail"],
+            "tools": {"github": ["GITHUB_LIST_PULL_REQUESTS"]}, "auth_configs": {"github": "ac_custom_github"},
+            "callback_url": "https://app.example/connected", "sandbox": False}
+        assert DEMO_API_KEY not in config.read_text()
+        # the same name again: asked first; no keeps the file as it was, yes replaces the template
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: screen_name(app) == "TemplateNameScreen", what="name prompt")
+        await paste(pilot, "#template-name", "support")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen_name(app) == "ConfirmScreen", what="replace?")
+        before = config.read_text()
+        await pilot.press("n")
+        await wait_until(pilot, lambda: "kept as it was" in text(app, "#form-status"), what="kept")
+        assert config.read_text() == before
+        app.screen.query_one("#toolkits").focus()
+        await pilot.press("end", "ctrl+u")
+        await paste(pilot, "#toolkits", "github")
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: screen_name(app) == "TemplateNameScreen", what="name prompt")
+        await paste(pilot, "#template-name", "support")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen_name(app) == "ConfirmScreen", what="replace?")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "Saved template support" in text(app, "#form-status"), what="replaced")
+        assert tomllib.loads(config.read_text())["templates"]["support"]["toolkits"] == ["github"]
+    assert [r for r in posted(server) if r["method"] in ("POST", "PATCH")] == []  # saving creates nothing
+
+
+async def test_a_template_never_takes_what_may_be_a_secret(server):
+    app = make_app(server.base_url, DEMO_API_KEY)
+    config = app.ctx.paths.config_file
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_form(pilot, "github")
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="policy screen")
+        await paste(pilot, "#policy-callback", "https://app.example/connected?token=s3cr3t")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "NewSessionScreen", what="form")
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: screen_name(app) == "TemplateNameScreen", what="name prompt")
+        await paste(pilot, "#template-name", "leaky")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "not saved" in text(app, "#form-status"), what="refusal")
+        assert "never store what may be a secret" in text(app, "#form-status")
+    assert not config.exists() or "leaky" not in config.read_text()

@@ -246,3 +246,37 @@ class TemplatePickerScreen(ModalScreen["object | None"]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TemplateNameScreen(ModalScreen["tuple[str, str] | None"]):
+    """Name the form's policy as a template: returns (name, description); a bad name is refused here."""
+
+    BINDINGS = [Binding("escape", "cancel", "Back", id="template_name.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="template-box"):
+            yield Static("[b]Save the policy as a template[/b] — written to the config file as [templates.NAME]; "
+                         "connected accounts are never saved", id="template-title")
+            yield Static("Name", classes="label")
+            yield Input(placeholder="e.g. support (letters, digits, - and _)", id="template-name")
+            yield Static("Description (optional)", classes="label")
+            yield Input(placeholder="e.g. support agents, read-only", id="template-description")
+            yield Static("[dim]enter saves · esc cancels[/dim]", id="template-note", classes="note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#template-name", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        from ..core import templates
+
+        name = self.query_one("#template-name", Input).value.strip()
+        if why := templates.name_problem(name):
+            self.query_one("#template-note", Static).update(f"[$error]{escape(why)}[/]")
+            self.query_one("#template-name", Input).focus()
+            return
+        self.dismiss((name, self.query_one("#template-description", Input).value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
