@@ -347,3 +347,63 @@ async def test_a_template_never_takes_what_may_be_a_secret(server):
         await wait_until(pilot, lambda: "not saved" in text(app, "#form-status"), what="refusal")
         assert "never store what may be a secret" in text(app, "#form-status")
     assert not config.exists() or "leaky" not in config.read_text()
+
+
+# --- issue 16: a profile's default template fills the form -------------------------------------------
+
+
+async def test_the_profiles_default_template_fills_the_form_when_it_opens(server, tmp_path, monkeypatch):
+    from tui.app import ComposioApp
+    from tui.core.context import Context
+    from tui.core.paths import Paths
+
+    monkeypatch.setenv("STAGING_KEY", DEMO_API_KEY)
+    config = tmp_path / "profiles.toml"
+    config.write_text(f'[profiles.staging]\nbase_url = "{server.base_url}"\nkey_env = "STAGING_KEY"\n'
+                      'default_template = "support"\n\n'
+                      '[templates.support]\ntoolkits = ["github", "slack"]\ntags = ["readOnlyHint"]\n'
+                      'sandbox = false\n')
+    paths = Paths(config_file=config, cache_dir=tmp_path / "cache", data_dir=tmp_path / "data",
+                  log_dir=tmp_path / "log")
+    app = ComposioApp(Context(paths=paths))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.catalog.toolkits) == 6 and not app.refreshing, what="catalog")
+        await settle(pilot)
+        await open_form(pilot, "gmail")
+        await wait_until(pilot, lambda: "Template support applied" in text(app, "#form-status"), what="applied")
+        assert "the default of profile staging" in text(app, "#form-status")
+        assert app.screen.query_one("#toolkits").value == "github, slack"
+        line = text(app, "#policy-line")
+        assert "only readOnlyHint" in line and "sandbox: off" in line
+        app.screen.query_one("#toolkits").focus()  # the operator can still change it
+        await pilot.press("end", "ctrl+u")
+        await paste(pilot, "#toolkits", "github")
+        await paste(pilot, "#user-id", "gina")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", what="created")
+        await settle(pilot)
+    [create] = [r for r in posted(server) if r["method"] == "POST"]
+    assert create["body"] == {"user_id": "gina", "toolkits": {"enable": ["github"]},
+                              "manage_connections": {"enable": True}, "tags": {"enable": ["readOnlyHint"]},
+                              "workbench": {"enable": False}}
+
+
+async def test_an_unknown_default_template_is_said_in_one_line(server, tmp_path, monkeypatch):
+    from tui.app import ComposioApp
+    from tui.core.context import Context
+    from tui.core.paths import Paths
+
+    monkeypatch.setenv("STAGING_KEY", DEMO_API_KEY)
+    config = tmp_path / "profiles.toml"
+    config.write_text(f'[profiles.staging]\nbase_url = "{server.base_url}"\nkey_env = "STAGING_KEY"\n'
+                      'default_template = "nope"\n')
+    paths = Paths(config_file=config, cache_dir=tmp_path / "cache", data_dir=tmp_path / "data",
+                  log_dir=tmp_path / "log")
+    app = ComposioApp(Context(paths=paths))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.catalog.toolkits) == 6 and not app.refreshing, what="catalog")
+        await settle(pilot)
+        await open_form(pilot, "gmail")
+        await wait_until(pilot, lambda: "not applied" in text(app, "#form-status"), what="refusal")
+        assert "Default template nope of profile staging not applied: no template 'nope'" in text(app, "#form-status")
+        assert app.screen.query_one("#toolkits").value == "gmail" and app.screen.policy is None

@@ -70,6 +70,7 @@ class NewSessionScreen(Screen[SessionInfo | None]):
         self.query_one("#user-id", Input).focus()
         self._check_toolkits()
         policy_form.show(self)
+        policy_form.default_template(self)
 
     @property
     def known(self) -> frozenset[str]:

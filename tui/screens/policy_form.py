@@ -74,6 +74,36 @@ def apply_template(form, found, why: str = "") -> None:
     form.status(f"Template {found.name} applied ({found.source}{why}).")
 
 
+def default_template(form) -> None:
+    """Issue 16: the profile's ``default_template`` fills the form as it opens, as ctrl+t would (looked
+    up in a worker: it may be one of the project's session configs). The operator can change it all."""
+    from ..core import templates
+
+    app = form.app
+    if not app.profiles_configured or app.ctx.demo or not app.ctx.profile.default_template:
+        return
+    profile = app.ctx.profile
+    name, config = profile.default_template, app.ctx.paths.config_file
+
+    def run() -> None:
+        try:
+            found = templates.find(config, name, None if name in templates.local(config) else app.ctx.gateway)
+        except (P.PolicyError, ApiError) as err:
+            text = " ".join(err.problems) if isinstance(err, P.PolicyError) else err.line()
+            app.call_from_thread(form.status, f"Default template {name} of profile {profile.name} not applied: "
+                                              f"{text}", True)
+            return
+        app.call_from_thread(_apply_default, form, found, profile.name)
+
+    form.run_worker(run, thread=True, exclusive=True, group="default-template", exit_on_error=False,
+                    description="default template")
+
+
+def _apply_default(form, found, profile: str) -> None:
+    if form.is_attached and form.policy is None:  # the operator may have picked a template meanwhile
+        apply_template(form, found, f", the default of profile {profile}")
+
+
 def composed(form, slugs: list[str] | None = None) -> P.Policy:
     """The policy the form would create now: its policy with the toolkits field and manage switch."""
     return replace(form.policy or P.Policy(), toolkits=tuple(_slugs(form) if slugs is None else slugs),
