@@ -8,7 +8,7 @@ import pytest
 
 from tui.core import editing, policy as P, policy_spec as S, templates
 from tui.core.gateway import Gateway
-from tui.core.states import ErrorKind
+from tui.core.states import ErrorKind, HookCheck, HookPhase
 from tui.demo import DEMO_API_KEY
 
 FULL = P.Policy(
@@ -94,7 +94,7 @@ def test_templates_keep_a_guardrail_scope(tmp_path):
     config = tmp_path / "config.toml"
     scoped = (P.Guard(condition="No mail outside example.org", id="guard-1", toolkits=("gmail",)),
               P.Guard(condition="Nothing destructive", id="guard-2"),
-              P.Guard(check=P.HookCheck.PROMPT_INJECTION, phase=P.HookPhase.AFTER, toolkits=("gmail",)))
+              P.Guard(check=HookCheck.PROMPT_INJECTION, phase=HookPhase.AFTER, toolkits=("gmail",)))
     policy = P.Policy(toolkits=("github", "gmail"), guards=scoped)
     templates.save(config, "guarded", policy)
     text = config.read_text()

@@ -10,7 +10,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .policy import TAGS, Guard, HookCheck, HookPhase, Policy, PolicyError, _owner, is_tool_slug
+from .policy import TAGS, Guard, Policy, PolicyError, _owner, is_tool_slug
+from .states import HookCheck, HookPhase
 
 READ_ONLY = "readOnlyHint"
 

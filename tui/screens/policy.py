@@ -22,6 +22,7 @@ from textual.widgets.selection_list import Selection
 from ..core import policy as P
 from ..core import policy_spec as S
 from ..core.errors import ApiError
+from ..core.states import HookCheck, HookPhase
 
 
 def parse_list(text: str) -> list[str]:
@@ -55,11 +56,11 @@ class PolicyScreen(Screen[P.Policy | None]):
             yield Input(", ".join(approvals), placeholder="e.g. gmail, GITHUB_CREATE_AN_ISSUE, destructiveHint",
                         id="policy-approval")
             yield Static("Guardrail (block calls that match this sentence)", classes="label")
-            conditions = [g.condition for g in p.guards if g.check == P.HookCheck.CONDITION]
+            conditions = [g.condition for g in p.guards if g.check == HookCheck.CONDITION]
             yield Input(conditions[0] if conditions else "", placeholder="e.g. Sending email outside example.org",
                         id="policy-guard")
             yield Checkbox("Prompt-injection check on results",
-                           any(g.check == P.HookCheck.PROMPT_INJECTION for g in p.guards), id="policy-injection")
+                           any(g.check == HookCheck.PROMPT_INJECTION for g in p.guards), id="policy-injection")
             yield Static("Guardrails apply to (space ticks a toolkit; none ticked: every toolkit)", classes="label")
             yield SelectionList[str](id="policy-guard-scope")
             yield Static("Callback URL (where the user lands after connecting)", classes="label")
@@ -76,8 +77,8 @@ class PolicyScreen(Screen[P.Policy | None]):
 
     def form_guards(self) -> list[P.Guard]:
         """The guards this form edits: the first condition and the prompt-injection check."""
-        conditions = [g for g in self.policy.guards if g.check == P.HookCheck.CONDITION][:1]
-        return conditions + [g for g in self.policy.guards if g.check == P.HookCheck.PROMPT_INJECTION][:1]
+        conditions = [g for g in self.policy.guards if g.check == HookCheck.CONDITION][:1]
+        return conditions + [g for g in self.policy.guards if g.check == HookCheck.PROMPT_INJECTION][:1]
 
     def _show_scope(self, ticked: set[str] | None = None) -> None:
         """One option per toolkit of the session, ticked when the guardrails are scoped to it."""
@@ -151,13 +152,13 @@ class PolicyScreen(Screen[P.Policy | None]):
             base = S.with_approvals(base, parse_list(self.query_one("#policy-approval", Input).value))
         except P.PolicyError:
             pass
-        guards = [g for g in base.guards if g.check == P.HookCheck.CONDITION][1:]
+        guards = [g for g in base.guards if g.check == HookCheck.CONDITION][1:]
         scope = tuple(s for s in toolkits if s in self.query_one("#policy-guard-scope", SelectionList).selected)
         condition = self.query_one("#policy-guard", Input).value.strip()
         if condition:
             guards.insert(0, P.Guard(condition=condition, id="guard-1", toolkits=scope))
         if self.query_one("#policy-injection", Checkbox).value:
-            guards.append(P.Guard(check=P.HookCheck.PROMPT_INJECTION, phase=P.HookPhase.AFTER, toolkits=scope))
+            guards.append(P.Guard(check=HookCheck.PROMPT_INJECTION, phase=HookPhase.AFTER, toolkits=scope))
         return replace(base, guards=tuple(guards))
 
     def action_apply(self) -> None:
