@@ -45,14 +45,19 @@ async def compose_github_policy(pilot) -> None:
     await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="back on the policy")
 
 
+async def open_policy(pilot, user_id: str, *slugs: str) -> None:
+    """Catalog -> the form for ``slugs`` with ``user_id`` pasted -> ctrl+o: the policy screen."""
+    await settle(pilot)
+    await open_form(pilot, *slugs)
+    await paste(pilot, "#user-id", user_id)
+    await pilot.press("ctrl+o")
+    await wait_until(pilot, lambda: screen_name(pilot.app) == "PolicyScreen", what="policy screen")
+
+
 async def test_compose_a_policy_with_the_keyboard_create_and_see_it_applied(server):
     app = make_app(server.base_url, DEMO_API_KEY)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await open_form(pilot, "github", "gmail")
-        await paste(pilot, "#user-id", "alice")
-        await pilot.press("ctrl+o")
-        await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="policy screen")
+        await open_policy(pilot, "alice", "github", "gmail")
         await compose_github_policy(pilot)
         await pilot.press("tab", "space")  # kits -> sandbox checkbox: off
         await paste(pilot, "#policy-callback", "https://app.example/connected")
@@ -78,11 +83,7 @@ async def test_compose_a_policy_with_the_keyboard_create_and_see_it_applied(serv
 async def test_a_bad_policy_is_refused_on_the_form_and_nothing_is_sent(server):
     app = make_app(server.base_url, DEMO_API_KEY)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await open_form(pilot, "github")
-        await paste(pilot, "#user-id", "alice")
-        await pilot.press("ctrl+o")
-        await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="policy screen")
+        await open_policy(pilot, "alice", "github")
         await paste(pilot, "#policy-callback", "/relative")
         assert "is not absolute" in text(app, "#policy-problems")
         await pilot.press("ctrl+s")
@@ -184,8 +185,8 @@ async def test_the_dashboard_sums_up_readiness_and_keeps_the_last_verify_result(
         await wait_until(pilot, lambda: app.screen.result is not None, what="verify result")
         tools = len(app.screen.result.tools)
         await pilot.press("escape")
-        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", what="dashboard")
-        assert f"verify      ✓ {tools} tools" in text(app, "#session-facts")
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen" and f"verify      ✓ {tools} tools"
+                         in text(app, "#session-facts"), what="the verify result on the dashboard")
         await pilot.press("escape")  # leave and open the session again from the sessions list
         await wait_until(pilot, lambda: screen_name(app) == "CatalogScreen", what="catalog")
         await pilot.press("s")
@@ -241,11 +242,7 @@ def test_the_readiness_line_names_what_is_not_ready_by_state():
 async def test_a_guardrail_scoped_to_one_toolkit_reaches_the_create_request(server):
     app = make_app(server.base_url, DEMO_API_KEY)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await open_form(pilot, "github", "gmail")
-        await paste(pilot, "#user-id", "erin")
-        await pilot.press("ctrl+o")
-        await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="policy screen")
+        await open_policy(pilot, "erin", "github", "gmail")
         await paste(pilot, "#policy-guard", "Sending email outside example.org")
         await pilot.press("tab", "space")  # guard -> prompt-injection check: on
         await pilot.press("tab")  # -> the scope list: github, gmail
@@ -277,11 +274,7 @@ async def test_save_the_composed_policy_as_a_template_from_the_form(server):
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text('# mine\ntheme = "textual-dark"\n')
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await open_form(pilot, "github", "gmail")
-        await paste(pilot, "#user-id", "frank")
-        await pilot.press("ctrl+o")
-        await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="policy screen")
+        await open_policy(pilot, "frank", "github", "gmail")
         await compose_github_policy(pilot)
         await pilot.press("tab", "space")  # sandbox off
         await paste(pilot, "#policy-callback", "https://app.example/connected")
@@ -352,24 +345,33 @@ async def test_a_template_never_takes_what_may_be_a_secret(server):
 # --- issue 16: a profile's default template fills the form -------------------------------------------
 
 
-async def test_the_profiles_default_template_fills_the_form_when_it_opens(server, tmp_path, monkeypatch):
+def staging_app(server, tmp_path, monkeypatch, rest: str):
+    """A console on profile ``staging`` (the test API, key from STAGING_KEY); ``rest`` follows its table."""
     from tui.app import ComposioApp
     from tui.core.context import Context
     from tui.core.paths import Paths
 
     monkeypatch.setenv("STAGING_KEY", DEMO_API_KEY)
     config = tmp_path / "profiles.toml"
-    config.write_text(f'[profiles.staging]\nbase_url = "{server.base_url}"\nkey_env = "STAGING_KEY"\n'
-                      'default_template = "support"\n\n'
-                      '[templates.support]\ntoolkits = ["github", "slack"]\ntags = ["readOnlyHint"]\n'
-                      'sandbox = false\n')
+    config.write_text(f'[profiles.staging]\nbase_url = "{server.base_url}"\nkey_env = "STAGING_KEY"\n' + rest)
     paths = Paths(config_file=config, cache_dir=tmp_path / "cache", data_dir=tmp_path / "data",
                   log_dir=tmp_path / "log")
-    app = ComposioApp(Context(paths=paths))
+    return ComposioApp(Context(paths=paths))
+
+
+async def form_of_staging(pilot) -> None:
+    """Catalog loaded, then the new-session form with gmail marked."""
+    app = pilot.app
+    await wait_until(pilot, lambda: len(app.catalog.toolkits) == 6 and not app.refreshing, what="catalog")
+    await settle(pilot)
+    await open_form(pilot, "gmail")
+
+
+async def test_the_profiles_default_template_fills_the_form_when_it_opens(server, tmp_path, monkeypatch):
+    app = staging_app(server, tmp_path, monkeypatch, 'default_template = "support"\n\n[templates.support]\n'
+                      'toolkits = ["github", "slack"]\ntags = ["readOnlyHint"]\nsandbox = false\n')
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: len(app.catalog.toolkits) == 6 and not app.refreshing, what="catalog")
-        await settle(pilot)
-        await open_form(pilot, "gmail")
+        await form_of_staging(pilot)
         await wait_until(pilot, lambda: "Template support applied" in text(app, "#form-status"), what="applied")
         assert "the default of profile staging" in text(app, "#form-status")
         assert app.screen.query_one("#toolkits").value == "github, slack"
@@ -389,21 +391,9 @@ async def test_the_profiles_default_template_fills_the_form_when_it_opens(server
 
 
 async def test_an_unknown_default_template_is_said_in_one_line(server, tmp_path, monkeypatch):
-    from tui.app import ComposioApp
-    from tui.core.context import Context
-    from tui.core.paths import Paths
-
-    monkeypatch.setenv("STAGING_KEY", DEMO_API_KEY)
-    config = tmp_path / "profiles.toml"
-    config.write_text(f'[profiles.staging]\nbase_url = "{server.base_url}"\nkey_env = "STAGING_KEY"\n'
-                      'default_template = "nope"\n')
-    paths = Paths(config_file=config, cache_dir=tmp_path / "cache", data_dir=tmp_path / "data",
-                  log_dir=tmp_path / "log")
-    app = ComposioApp(Context(paths=paths))
+    app = staging_app(server, tmp_path, monkeypatch, 'default_template = "nope"\n')
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: len(app.catalog.toolkits) == 6 and not app.refreshing, what="catalog")
-        await settle(pilot)
-        await open_form(pilot, "gmail")
+        await form_of_staging(pilot)
         await wait_until(pilot, lambda: "not applied" in text(app, "#form-status"), what="refusal")
         assert "Default template nope of profile staging not applied: no template 'nope'" in text(app, "#form-status")
         assert app.screen.query_one("#toolkits").value == "gmail" and app.screen.policy is None
