@@ -53,11 +53,11 @@ def screens():
 def policy_screens():
     """Session policy (issue 12): the policy editor, tool picker, templates and history."""
     from tui.screens.history import HistoryScreen
-    from tui.screens.policy import PolicyScreen, TemplatePickerScreen
+    from tui.screens.policy import PolicyScreen, TemplateNameScreen, TemplatePickerScreen
     from tui.screens.tool_picker import ToolPickerScreen
 
     return [("Policy", PolicyScreen), ("Tool picker", ToolPickerScreen), ("Templates", TemplatePickerScreen),
-            ("History", HistoryScreen)]
+            ("Save template", TemplateNameScreen), ("History", HistoryScreen)]
 
 
 def keys_text(key: str) -> str:

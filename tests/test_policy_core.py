@@ -8,7 +8,7 @@ import pytest
 
 from tui.core import editing, policy as P, policy_spec as S, templates
 from tui.core.gateway import Gateway
-from tui.core.states import ErrorKind
+from tui.core.states import ErrorKind, HookCheck, HookPhase
 from tui.demo import DEMO_API_KEY
 
 FULL = P.Policy(
@@ -88,6 +88,37 @@ def test_templates_rewrite_only_their_own_section(tmp_path):
     with pytest.raises(P.PolicyError) as err:
         templates.local(config)
     assert "unknown key 'surprise'" in " ".join(err.value.problems)
+
+
+def test_templates_keep_a_guardrail_scope(tmp_path):
+    config = tmp_path / "config.toml"
+    scoped = (P.Guard(condition="No mail outside example.org", id="guard-1", toolkits=("gmail",)),
+              P.Guard(condition="Nothing destructive", id="guard-2"),
+              P.Guard(check=HookCheck.PROMPT_INJECTION, phase=HookPhase.AFTER, toolkits=("gmail",)))
+    policy = P.Policy(toolkits=("github", "gmail"), guards=scoped)
+    templates.save(config, "guarded", policy)
+    text = config.read_text()
+    assert 'guards = [{ condition = "No mail outside example.org", toolkits = ["gmail"] }, "Nothing destructive"]' \
+        in text and 'prompt_injection_check = ["gmail"]' in text
+    assert templates.local(config)["guarded"].policy().guards == scoped
+    for bad in ('guards = [{ condition = "x", where = "gmail" }]', "guards = [1]", "prompt_injection_check = 3",
+                "prompt_injection_check = [1]"):
+        config.write_text(f"[templates.bad]\n{bad}\n")
+        with pytest.raises(P.PolicyError):
+            templates.local(config)
+
+
+def test_store_checks_like_a_create_and_refuses_a_bad_name_before_anything(tmp_path):
+    config = tmp_path / "config.toml"
+    with pytest.raises(P.PolicyError) as err:
+        templates.store(config, "no spaces", P.Policy(toolkits=("github",)))
+    assert "use letters, digits" in err.value.problems[0]
+    with pytest.raises(P.PolicyError) as err:
+        templates.store(config, "ok", P.Policy(toolkits=("github",), callback_url="/relative"))
+    assert "is not absolute" in " ".join(err.value.problems) and not config.exists()
+    pinned = P.Policy(toolkits=("github",)).with_kit(P.ToolkitPolicy("github", accounts=("ca_1",)))
+    _, notes = templates.store(config, "ok", pinned)  # accounts are not saved, so not checked
+    assert notes and "ca_1" not in config.read_text()
 
 
 def test_gateway_update_history_and_a_stale_version(tmp_path):

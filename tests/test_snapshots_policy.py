@@ -120,3 +120,71 @@ def test_history(snap_compare, server, size):
         await quiet(pilot)
 
     assert snap_compare(app_for(server), terminal_size=size, run_before=run_before)
+
+
+@pytest.fixture
+def server_with_reads(tmp_path, monkeypatch):
+    """The snapshot API with a read-only gmail tool besides GMAIL_SEND_EMAIL (a read-only preset that
+    leaves a toolkit some tools but not all)."""
+    import copy
+
+    import demo_fixtures
+
+    catalog = copy.deepcopy(demo_fixtures.SMALL_CATALOG)
+    gmail = next(t for t in catalog["toolkits"] if t["slug"] == "gmail")
+    gmail["tools"].append({"slug": "GMAIL_FETCH_EMAILS", "name": "Fetch emails", "description": "List emails.",
+                           "tags": ["readOnlyHint"], "params": {"query": "string"}, "required": []})
+    monkeypatch.setattr(demo_fixtures, "SMALL_CATALOG", catalog)
+    import tui.demo.policy
+    import tui.demo.sessions
+
+    monkeypatch.setattr(tui.demo.sessions, "iso_now", lambda: PINNED)
+    monkeypatch.setattr(tui.demo.policy, "iso_now", lambda: PINNED)
+    srv = snapshot_server(tmp_path, monkeypatch, port=FIXED_PORT, seed=7)
+    yield srv
+    srv.stop()
+
+
+async def open_picker(pilot, tools: int) -> None:
+    """Enter on the highlighted toolkit of the policy screen; wait for its tools and auth configs."""
+    app = pilot.app
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: screen_name(app) == "ToolPickerScreen", what="tool picker")
+    await wait_until(pilot, lambda: f"of {tools} tools" in text(app, "#tool-count"), what="tools")
+    auth = app.screen.query_one("#auth-picker", OptionList)
+    await wait_until(pilot, lambda: auth.option_count >= 2, what="auth configs")
+
+
+@SIZES
+def test_new_session_form_with_a_composed_policy(snap_compare, server_with_reads, size):
+    """github: an allow list picked by hand; gmail: the read-only preset; a callback URL; sandbox off."""
+    async def run_before(pilot):
+        app = pilot.app
+        await policy_screen(pilot)
+        await open_picker(pilot, 2)  # github
+        await pilot.press("tab")  # filter -> the tool checklist
+        tools = app.screen.query_one("#tool-picker")
+        if tools.highlighted is None:
+            await pilot.press("down")
+        await pilot.press("down", "space")  # untick GITHUB_LIST_PULL_REQUESTS
+        assert "1 of 2 tools selected" in text(app, "#tool-count")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="policy screen")
+        await pilot.press("down")  # gmail
+        await open_picker(pilot, 2)
+        await pilot.press("ctrl+r")
+        assert "1 of 2 tools selected" in text(app, "#tool-count")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "PolicyScreen", what="policy screen")
+        await pilot.press("tab", "space")  # sandbox off
+        await paste(pilot, "#policy-callback", "https://app.example/connected")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "NewSessionScreen", what="the form")
+        line = text(app, "#policy-line")
+        assert "github: 1 tools allowed" in line and "gmail: 1 tools allowed" in line and "sandbox: off" in line
+        policy = app.screen.policy
+        assert policy.kit("github").allow == ("GITHUB_CREATE_AN_ISSUE",)
+        assert policy.kit("gmail").allow == ("GMAIL_FETCH_EMAILS",)
+        await quiet(pilot)
+
+    assert snap_compare(app_for(server_with_reads), terminal_size=size, run_before=run_before)

@@ -53,12 +53,8 @@ def cmd_save(ctx: Context, args: argparse.Namespace) -> int:
         connect(ctx)
         known = ctx.catalogs.known_slugs([*(spec.toolkits or ()), *spec.exclude])
     policy = S.apply(P.Policy(), spec, known)
-    problems = P.static_problems(policy)
-    if problems:
-        raise P.PolicyError(problems)
-    if known:
-        P.validate(ctx.gateway, policy, "", known)
-    table, notes = templates.save(ctx.paths.config_file, args.name, policy, args.description)
+    table, notes = templates.store(ctx.paths.config_file, args.name, policy, gateway=ctx.gateway if known else None,
+                                   known=known, description=args.description)
     for note in notes:
         say(f"note: {note}.")
     say(f"Saved template {args.name} to {ctx.paths.config_file}.")

@@ -86,6 +86,7 @@ class Context:
         self.profile_name = profile  # --profile; else COMPOSIO_TUI_PROFILE, else the default (see profiles)
         self._profiles: Any = None
         self._profile: Any = None
+        self._verify_log: Any = None
 
     @property
     def settings(self) -> Settings:
@@ -304,6 +305,16 @@ class Context:
                 self._ledger = Ledger(self.ledger_path, profile=self.ledger_profile,
                                       legacy=self.demo or self.profile.implicit or self.profiles.legacy_owner(self.profile))
             return self._ledger
+
+    @property
+    def verify_log(self) -> Any:
+        """The last verify result of each session in this run (a ``probe.VerifyLog``)."""
+        from .probe import VerifyLog
+
+        with self._lock:
+            if self._verify_log is None:
+                self._verify_log = VerifyLog()
+            return self._verify_log
 
     def close(self) -> None:
         with self._lock:

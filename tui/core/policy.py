@@ -17,36 +17,17 @@ import ipaddress
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
 from .sessions import InputError
+from .states import HookCheck, HookPhase, ToolMode
 
 TAGS = ("readOnlyHint", "createHint", "updateHint", "destructiveHint", "idempotentHint", "openWorldHint")
 """Tag values the SDK accepts (``ToolRouterTag``); the first four are the ones operators pick."""
 SANDBOX_SIZES = ("standard", "medium", "large", "xlarge")
 TOOL_SLUG = re.compile(r"^[A-Z0-9][A-Z0-9_]*$")
 MAX_ACCOUNTS = (2, 10)
-
-
-class ToolMode(StrEnum):
-    """How a toolkit's tools are picked."""
-
-    ALL = "all"
-    ALLOW = "allow"
-    DENY = "deny"
-    TAGS = "tags"
-
-
-class HookPhase(StrEnum):
-    BEFORE = "before_execute"
-    AFTER = "after_execute"
-
-
-class HookCheck(StrEnum):
-    CONDITION = "condition_check"
-    PROMPT_INJECTION = "prompt_injection_check"
 
 
 @dataclass(frozen=True, slots=True)
@@ -690,7 +671,8 @@ def summary(policy: Policy) -> list[str]:
     sandbox = "off" if policy.sandbox is False else "on"
     lines.append(f"sandbox: {sandbox}{f' ({policy.sandbox_size})' if policy.sandbox_size else ''}")
     if policy.guards:
-        lines.append(f"guardrails: {len(policy.guards)}")
+        scoped = [f"{hook_id(g, i)} on {', '.join(g.toolkits)}" for i, g in enumerate(policy.guards, 1) if g.toolkits]
+        lines.append(f"guardrails: {len(policy.guards)}" + (f" ({'; '.join(scoped)})" if scoped else ""))
     return lines
 
 

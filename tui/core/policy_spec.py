@@ -10,7 +10,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .policy import TAGS, Guard, HookCheck, HookPhase, Policy, PolicyError, _owner, is_tool_slug
+from .policy import TAGS, Guard, Policy, PolicyError, _owner, is_tool_slug
+from .states import HookCheck, HookPhase
 
 READ_ONLY = "readOnlyHint"
 
@@ -31,7 +32,8 @@ class Spec:
     accounts: dict[str, list[str]] = field(default_factory=dict)
     callback_url: str | None = None
     sandbox: bool | None = None
-    guards: list[str] = field(default_factory=list)
+    guards: list[str | Guard] = field(default_factory=list)
+    """Conditions (every toolkit), or Guards (a template's scoped ones, its scoped prompt-injection check)."""
     prompt_injection: bool = False
 
     @property
@@ -95,7 +97,7 @@ def apply(base: Policy, spec: Spec, known: Collection[str] = ()) -> Policy:
     if spec.sandbox is not None:
         p = replace(p, sandbox=spec.sandbox)
     guards = list(p.guards)
-    guards += [Guard(condition=c) for c in spec.guards]
+    guards += [g if isinstance(g, Guard) else Guard(condition=g) for g in spec.guards]
     if spec.prompt_injection and not any(g.check == HookCheck.PROMPT_INJECTION for g in guards):
         guards.append(Guard(check=HookCheck.PROMPT_INJECTION, phase=HookPhase.AFTER))
     return replace(p, guards=_numbered(guards))
@@ -164,10 +166,11 @@ def to_table(p: Policy) -> dict[str, Any]:
         table["callback_url"] = p.callback_url
     if p.sandbox is not None:
         table["sandbox"] = p.sandbox
-    if conditions := [g.condition for g in p.guards if g.check == HookCheck.CONDITION]:
-        table["guards"] = conditions
-    if any(g.check == HookCheck.PROMPT_INJECTION for g in p.guards):
-        table["prompt_injection_check"] = True
+    if conditions := [{"condition": g.condition, "toolkits": list(g.toolkits)} if g.toolkits else g.condition
+                      for g in p.guards if g.check == HookCheck.CONDITION]:
+        table["guards"] = conditions  # a string for every toolkit, a table for a scoped one
+    if injection := [g for g in p.guards if g.check == HookCheck.PROMPT_INJECTION]:
+        table["prompt_injection_check"] = list(injection[0].toolkits) or True  # true, or the toolkits it covers
     return table
 
 
@@ -200,6 +203,31 @@ def from_table(name: str, table: Mapping[str, Any]) -> Spec:
             return None
         return value
 
+    def guards() -> list[str | Guard]:
+        out: list[str | Guard] = []
+        for item in table.get("guards", []) if isinstance(table.get("guards", []), list) else [None]:
+            if isinstance(item, str):
+                out.append(item)
+            elif isinstance(item, Mapping) and isinstance(item.get("condition"), str) and set(item) <= \
+                    {"condition", "toolkits"} and _slugs(item.get("toolkits", [])) is not None:
+                out.append(Guard(condition=item["condition"], toolkits=_slugs(item.get("toolkits", []))))
+            else:
+                problems.append(f"{where}: guards must list conditions, or tables "
+                                "{ condition = \"…\", toolkits = [\"slug\", …] }")
+                return []
+        return out
+
+    injection = table.get("prompt_injection_check")
+    scoped: list[str | Guard] = []
+    if isinstance(injection, list):
+        if _slugs(injection) is None:
+            problems.append(f"{where}: prompt_injection_check must be true, false or a list of toolkit slugs")
+        else:
+            scoped.append(Guard(check=HookCheck.PROMPT_INJECTION, phase=HookPhase.AFTER, toolkits=_slugs(injection)))
+        injection = None
+    elif injection is not None and not isinstance(injection, bool):
+        problems.append(f"{where}: prompt_injection_check must be true, false or a list of toolkit slugs")
+        injection = None
     callback = table.get("callback_url")
     if callback is not None and not isinstance(callback, str):
         problems.append(f"{where}: callback_url must be a string")
@@ -207,11 +235,18 @@ def from_table(name: str, table: Mapping[str, Any]) -> Spec:
     spec = Spec(toolkits=strs("toolkits") or None, exclude=strs("exclude"), tools=mapping("tools", True),
                 deny_tools=mapping("deny_tools", True), tags=strs("tags"), read_only=bool(flag("read_only")),
                 approvals=strs("require_approval"), auth_configs=mapping("auth_configs", False),
-                callback_url=callback, sandbox=flag("sandbox"), guards=strs("guards"),
-                prompt_injection=bool(flag("prompt_injection_check")))
+                callback_url=callback, sandbox=flag("sandbox"), guards=guards() + scoped,
+                prompt_injection=bool(injection))
     if problems:
         raise PolicyError(problems)
     return spec
+
+
+def _slugs(value: Any) -> tuple[str, ...] | None:
+    """A list of toolkit slugs (lower-cased), or None when ``value`` is not one."""
+    if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
+        return None
+    return tuple(x.strip().lower() for x in value)
 
 
 def merge(template: Spec, flags: Spec) -> Spec:

@@ -156,3 +156,35 @@ def verify_session(gateway, url: str, timeout: float = 10.0) -> ProbeResult:
     except ApiError as err:
         return ProbeResult(False, diagnosis=f"{REFUSED}: {err.message}")
     return verify_sync(url, headers, timeout)
+
+
+def outcome_line(result: ProbeResult) -> str:
+    """One line for a verify result: "✓ 5 tools (server)" or "✗ the diagnosis"."""
+    if result.ok:
+        return f"✓ {len(result.tools)} tools ({result.server or 'MCP server'})"
+    return f"✗ {result.diagnosis}"
+
+
+class VerifyLog:
+    """The last verify result of each session in this run, so a screen opened again can show it.
+    Thread-safe: workers record, the UI thread reads."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._last: dict[str, ProbeResult] = {}
+
+    def verify(self, gateway, session_id: str, url: str, timeout: float = 10.0) -> ProbeResult:
+        """``verify_session``, and the result kept as the session's last one. Blocking."""
+        result = verify_session(gateway, url, timeout)
+        self.record(session_id, result)
+        return result
+
+    def record(self, session_id: str, result: ProbeResult) -> None:
+        with self._lock:
+            self._last[session_id] = result
+
+    def last(self, session_id: str) -> ProbeResult | None:
+        with self._lock:
+            return self._last.get(session_id)

@@ -164,6 +164,30 @@ def readiness(gateway, session: SessionInfo) -> list[ToolkitConnection]:
     return out
 
 
+def readiness_line(rows: Iterable[ToolkitConnection]) -> str:
+    """``readiness`` in one line: "ready 2/3 · gmail needs connecting" (what is not ready, by state)."""
+    rows = list(rows)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for c in rows:
+        state = ConnectionState(c.state)
+        if c.ready:
+            continue
+        if state == ConnectionState.NOT_CONNECTED:
+            verbs = ("needs connecting", "need connecting")
+        elif state.pending:
+            verbs = ("waits for the user", "wait for the user")
+        elif state == ConnectionState.INACTIVE or c.is_disabled:
+            verbs = ("is disabled", "are disabled")
+        else:
+            verbs = ("needs reconnecting", "need reconnecting")
+        groups.setdefault(verbs, []).append(c.slug)
+    parts = [f"ready {sum(1 for c in rows if c.ready)}/{len(rows)}"]
+    for (one, many), slugs in groups.items():
+        named = ", ".join(slugs[:3]) + (f" and {len(slugs) - 3} more" if len(slugs) > 3 else "")
+        parts.append(f"{named} {one if len(slugs) == 1 else many}")
+    return " · ".join(parts)
+
+
 FRESH_LINK_S = 600.0
 """A pending account younger than this is a Connect link still waiting (the API expires initiations
 that do not complete within 10 minutes)."""

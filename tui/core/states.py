@@ -242,3 +242,26 @@ class OffboardOutcome(StrEnum):
     """The API no longer had it (404): nothing left to remove."""
     FAILED = "failed"
     """The API refused or did not answer; it is still there (or may be): run the offboarding again."""
+
+
+class ToolMode(StrEnum):
+    """How a toolkit's tools are picked in a session policy (``tui.core.policy``)."""
+
+    ALL = "all"
+    ALLOW = "allow"
+    DENY = "deny"
+    TAGS = "tags"
+
+
+class HookPhase(StrEnum):
+    """When a session's guardrail hook runs (the SDK's hook ``type``)."""
+
+    BEFORE = "before_execute"
+    AFTER = "after_execute"
+
+
+class HookCheck(StrEnum):
+    """What a guardrail hook checks (its handler's ``type``)."""
+
+    CONDITION = "condition_check"
+    PROMPT_INJECTION = "prompt_injection_check"

@@ -9,13 +9,14 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from . import policy_spec as S
-from .policy import Policy, PolicyError
+from .policy import Policy, PolicyError, static_problems, validate
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 LOCAL, PROJECT = "local", "project"
@@ -105,11 +106,33 @@ def _key(key: str) -> str:
     return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
 
 
+def name_problem(name: str) -> str:
+    """Why ``name`` cannot name a template ("" when it can)."""
+    if not NAME.match(name):
+        return f"template name {name!r}: use letters, digits, - and _ (at most 64)"
+    return ""
+
+
+def store(config_file: Path, name: str, policy: Policy, *, gateway=None, known: Collection[str] = (),
+          description: str = "") -> tuple[dict, list[str]]:
+    """Check ``policy`` as a create would, then ``save`` it: the static rules always; with a gateway and
+    the catalog's slugs, the looked-up ones too (tools, auth configs). Connected accounts are never
+    saved, so they are not checked. Blocking (``templates save`` and the console's save both call it)."""
+    if why := name_problem(name):
+        raise PolicyError([why])
+    unpinned = replace(policy, kits=tuple(replace(k, accounts=()) for k in policy.kits))
+    if problems := static_problems(unpinned):
+        raise PolicyError(problems)
+    if known and gateway is not None:
+        validate(gateway, unpinned, "", known)
+    return save(config_file, name, policy, description)
+
+
 def save(config_file: Path, name: str, policy: Policy, description: str = "") -> tuple[dict, list[str]]:
     """Write ``[templates.NAME]`` (replacing an older one); returns the table and notes on what was
     left out. The rest of the file is kept byte for byte."""
-    if not NAME.match(name):
-        raise PolicyError([f"template name {name!r}: use letters, digits, - and _ (at most 64)"])
+    if why := name_problem(name):
+        raise PolicyError([why])
     notes = []
     if any(k.accounts for k in policy.kits):
         notes.append("connected accounts belong to one user and are not saved in a template")

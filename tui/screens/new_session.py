@@ -30,6 +30,8 @@ class NewSessionScreen(Screen[SessionInfo | None]):
         Binding("ctrl+o", "policy", "Policy", id="new_session.policy",
                 tooltip="Tools, auth config, account, sandbox, approvals, guardrails, callback URL"),
         Binding("ctrl+t", "template", "Template", id="new_session.template", tooltip="Fill the form from a template"),
+        Binding("ctrl+g", "save_template", "Save template", id="new_session.save_template",
+                tooltip="Save the composed policy and toolkits as [templates.NAME] in the config file"),
         Binding("escape", "cancel", "Back", id="new_session.cancel"),
     ]
 
@@ -45,9 +47,6 @@ class NewSessionScreen(Screen[SessionInfo | None]):
         with VerticalScroll(id="form"):
             yield Static("[b]New Tool Router session[/b] — one session per end user, never a shared user",
                          id="form-title")
-            mark = self.app.profile_badge()  # issue 16: whose project this session goes to ("" = no profiles)
-            if mark:
-                yield Static(f"Profile {mark.removesuffix(' · ')} — {escape(self.app.ctx.base_url)}", id="form-profile")
             yield Static("User ID", classes="label")
             yield WholePasteInput(placeholder="a stable id from your system, e.g. user_8c1f or a UUID", id="user-id",
                         suggester=SuggestFromList(self.recent_users, case_sensitive=True) if self.recent_users else None)
@@ -70,6 +69,7 @@ class NewSessionScreen(Screen[SessionInfo | None]):
         self.query_one("#user-id", Input).focus()
         self._check_toolkits()
         policy_form.show(self)
+        policy_form.default_template(self)
 
     @property
     def known(self) -> frozenset[str]:
@@ -125,7 +125,7 @@ class NewSessionScreen(Screen[SessionInfo | None]):
         self.busy = True
         self.query_one("#create", Button).disabled = True
         if self.policy is not None:  # policy: validated against the API, then created with it
-            policy_form.create_with_policy(self, user_id, slugs, self.query_one("#manage", Checkbox).value)
+            policy_form.create_with_policy(self, user_id, slugs)
             return
         self.create(user_id, slugs, self.query_one("#manage", Checkbox).value)
 
@@ -134,6 +134,9 @@ class NewSessionScreen(Screen[SessionInfo | None]):
 
     def action_template(self) -> None:
         policy_form.template(self)
+
+    def action_save_template(self) -> None:
+        policy_form.save_template(self)
 
     def status(self, text: str, error: bool = False) -> None:
         self.query_one("#form-status", Static).update(f"[$error]{escape(text)}[/]" if error else escape(text))

@@ -1,5 +1,6 @@
 """A session's policy, fast with the keyboard: the toolkits (one summary line each; enter opens the
-tool picker), then switches for sandbox, read-only, approvals, guardrails and the callback URL.
+tool picker), then switches for sandbox, read-only, approvals, guardrails (scoped to every toolkit or
+the ticked ones) and the callback URL.
 Returns the Policy; the caller validates and sends it (new session: create; session: PATCH).
 Also: the template picker (local templates and the project's session configs)."""
 
@@ -14,12 +15,14 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, Footer, Input, OptionList, Static
+from textual.widgets import Checkbox, Footer, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
 
 from ..core import policy as P
 from ..core import policy_spec as S
 from ..core.errors import ApiError
+from ..core.states import HookCheck, HookPhase
 from ..widgets.profile_strip import ProfileStrip
 
 
@@ -55,19 +58,50 @@ class PolicyScreen(Screen[P.Policy | None]):
             yield Input(", ".join(approvals), placeholder="e.g. gmail, GITHUB_CREATE_AN_ISSUE, destructiveHint",
                         id="policy-approval")
             yield Static("Guardrail (block calls that match this sentence)", classes="label")
-            conditions = [g.condition for g in p.guards if g.check == P.HookCheck.CONDITION]
+            conditions = [g.condition for g in p.guards if g.check == HookCheck.CONDITION]
             yield Input(conditions[0] if conditions else "", placeholder="e.g. Sending email outside example.org",
                         id="policy-guard")
             yield Checkbox("Prompt-injection check on results",
-                           any(g.check == P.HookCheck.PROMPT_INJECTION for g in p.guards), id="policy-injection")
+                           any(g.check == HookCheck.PROMPT_INJECTION for g in p.guards), id="policy-injection")
+            yield Static("Guardrails apply to (space ticks a toolkit; none ticked: every toolkit)", classes="label")
+            yield SelectionList[str](id="policy-guard-scope")
             yield Static("Callback URL (where the user lands after connecting)", classes="label")
             yield Input(p.callback_url, placeholder="https://app.example/connected", id="policy-callback")
             yield Static("", id="policy-problems", classes="note")
         yield Footer()
 
     def on_mount(self) -> None:
+        edited = self.form_guards()
+        self._scope_for: tuple[str, ...] | None = None
+        self._show_scope(set(edited[0].toolkits) if edited else set())
         self._show_kits()
         self.query_one("#policy-kits", OptionList).focus()
+
+    def form_guards(self) -> list[P.Guard]:
+        """The guards this form edits: the first condition and the prompt-injection check."""
+        conditions = [g for g in self.policy.guards if g.check == HookCheck.CONDITION][:1]
+        return conditions + [g for g in self.policy.guards if g.check == HookCheck.PROMPT_INJECTION][:1]
+
+    def _show_scope(self, ticked: set[str] | None = None) -> None:
+        """One option per toolkit of the session, ticked when the guardrails are scoped to it."""
+        slugs = tuple(dict.fromkeys(self.toolkits))
+        if slugs == self._scope_for:
+            return
+        self._scope_for = slugs
+        scope = self.query_one("#policy-guard-scope", SelectionList)
+        ticked = set(scope.selected) if ticked is None else ticked
+        scope.clear_options()
+        scope.add_options([Selection(escape(slug), slug, slug in ticked) for slug in slugs])
+        if slugs:
+            scope.highlighted = 0
+
+    @on(Input.Changed, "#policy-toolkits")
+    def _toolkits_changed(self) -> None:
+        self._show_scope()
+
+    @on(SelectionList.SelectedChanged, "#policy-guard-scope")
+    def _scope_changed(self) -> None:
+        self._show_kits()
 
     @property
     def toolkits(self) -> list[str]:
@@ -120,12 +154,13 @@ class PolicyScreen(Screen[P.Policy | None]):
             base = S.with_approvals(base, parse_list(self.query_one("#policy-approval", Input).value))
         except P.PolicyError:
             pass
-        guards = [g for g in base.guards if g.check == P.HookCheck.CONDITION][1:]
+        guards = [g for g in base.guards if g.check == HookCheck.CONDITION][1:]
+        scope = tuple(s for s in toolkits if s in self.query_one("#policy-guard-scope", SelectionList).selected)
         condition = self.query_one("#policy-guard", Input).value.strip()
         if condition:
-            guards.insert(0, P.Guard(condition=condition, id="guard-1"))
+            guards.insert(0, P.Guard(condition=condition, id="guard-1", toolkits=scope))
         if self.query_one("#policy-injection", Checkbox).value:
-            guards.append(P.Guard(check=P.HookCheck.PROMPT_INJECTION, phase=P.HookPhase.AFTER))
+            guards.append(P.Guard(check=HookCheck.PROMPT_INJECTION, phase=HookPhase.AFTER, toolkits=scope))
         return replace(base, guards=tuple(guards))
 
     def action_apply(self) -> None:
@@ -211,6 +246,40 @@ class TemplatePickerScreen(ModalScreen["object | None"]):
             self.post_message(TemplatesLoaded([], str(err)))
             return
         app.call_from_thread(self.dismiss, found)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TemplateNameScreen(ModalScreen["tuple[str, str] | None"]):
+    """Name the form's policy as a template: returns (name, description); a bad name is refused here."""
+
+    BINDINGS = [Binding("escape", "cancel", "Back", id="template_name.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="template-box"):
+            yield Static("[b]Save the policy as a template[/b] — written to the config file as [templates.NAME]; "
+                         "connected accounts are never saved", id="template-title")
+            yield Static("Name", classes="label")
+            yield Input(placeholder="e.g. support (letters, digits, - and _)", id="template-name")
+            yield Static("Description (optional)", classes="label")
+            yield Input(placeholder="e.g. support agents, read-only", id="template-description")
+            yield Static("[dim]enter saves · esc cancels[/dim]", id="template-note", classes="note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#template-name", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        from ..core import templates
+
+        name = self.query_one("#template-name", Input).value.strip()
+        if why := templates.name_problem(name):
+            self.query_one("#template-note", Static).update(f"[$error]{escape(why)}[/]")
+            self.query_one("#template-name", Input).focus()
+            return
+        self.dismiss((name, self.query_one("#template-description", Input).value.strip()))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,15 +1,24 @@
-"""One session: who it is for, its MCP URL (always shown as text), copy, export, readiness, verify."""
+"""One session's dashboard: who it is for, its MCP URL (always shown as text), copy, export; a readiness
+summary (``sessions.readiness`` in a worker, read again after the readiness screen or an edit) and the
+last verify result of this run (``ctx.verify_log``), each one key from its detail (k, v); the policy part
+is ``session_policy``."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.markup import escape
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ..core.models import SessionInfo
+from ..core import probe, sessions
+from ..core.errors import ApiError
+from ..core.models import SessionInfo, ToolkitConnection
 from ..core.states import LedgerState
 from ..widgets.messages import SessionChanged
 from ..widgets.profile_strip import ProfileStrip
@@ -17,6 +26,14 @@ from . import session_policy
 from .guard import writes
 from .session_actions import SessionActions
 from .session_policy import PolicyDashboard
+
+
+class ReadinessLoaded(Message):
+    """The dashboard's readiness summary arrived (``rows``) or failed (``error``)."""
+
+    def __init__(self, session_id: str, rows: list[ToolkitConnection] | None, error: str = "") -> None:
+        super().__init__()
+        self.session_id, self.rows, self.error = session_id, rows, error
 
 
 class SessionScreen(PolicyDashboard, SessionActions, Screen[None]):
@@ -40,6 +57,7 @@ class SessionScreen(PolicyDashboard, SessionActions, Screen[None]):
         self.info = info
         self.created = created
         self.state = state
+        self.readiness = "[dim]checking…[/dim]"  # the summary line (markup), k opens the detail
 
     def compose(self) -> ComposeResult:
         yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
@@ -56,6 +74,7 @@ class SessionScreen(PolicyDashboard, SessionActions, Screen[None]):
 
     def on_mount(self) -> None:
         self.load_policy()
+        self.load_readiness()
 
     def summary(self) -> str:
         info = self.info
@@ -65,7 +84,47 @@ class SessionScreen(PolicyDashboard, SessionActions, Screen[None]):
                  f"state       {escape(self.state)}"]
         if info.tool_router_tools:
             lines.append(f"meta tools  {escape(', '.join(info.tool_router_tools))}")
+        lines.append(f"readiness   {self.readiness}  [dim](k)[/dim]")
+        lines.append(f"verify      {self.verified()}  [dim](v)[/dim]")
         return "\n".join(lines)
+
+    def verified(self) -> str:
+        """The last verify result of this session in this run (the verify screen records it)."""
+        result = self.app.ctx.verify_log.last(self.info.session_id)
+        if result is None:
+            return "[dim]not verified yet[/dim]"
+        return f"[{'$success' if result.ok else '$error'}]{escape(probe.outcome_line(result))}[/]"
+
+    def show_facts(self) -> None:
+        if self.is_mounted:
+            self.query_one("#session-facts", Static).update(self.summary())
+
+    def load_readiness(self) -> None:
+        self._fetch_readiness(self.info)
+
+    @work(thread=True, exclusive=True, group="readiness", exit_on_error=False, description="readiness")
+    def _fetch_readiness(self, info: SessionInfo) -> None:
+        try:
+            self.post_message(ReadinessLoaded(info.session_id, sessions.readiness(self.app.ctx.gateway, info)))
+        except ApiError as err:
+            self.post_message(ReadinessLoaded(info.session_id, None, err.line()))
+
+    def on_readiness_loaded(self, message: ReadinessLoaded) -> None:
+        if message.rows is None:
+            self.readiness = f"[$error]not checked: {escape(message.error)}[/]"
+        else:
+            rows = message.rows
+            colour = "$success" if all(c.ready for c in rows) else "$warning"
+            self.readiness = f"[{colour}]{escape(sessions.readiness_line(rows))}[/]"
+        self.show_facts()
+
+    def policy_applied(self, applied) -> None:
+        """After an edit in place: the toolkits may have changed, so readiness is read again."""
+        p = applied.policy
+        self.info = replace(self.info, toolkits=p.toolkits, excluded=p.exclude)
+        self.readiness = "[dim]checking…[/dim]"
+        self.show_facts()
+        self.load_readiness()
 
     def hint(self) -> str:
         return ("[dim]Hand this URL to the MCP client of this user only. Clients must send the x-api-key "
@@ -82,12 +141,12 @@ class SessionScreen(PolicyDashboard, SessionActions, Screen[None]):
     def action_readiness(self) -> None:
         from .readiness import ReadinessScreen
 
-        self.app.push_screen(ReadinessScreen(self.info))
+        self.app.push_screen(ReadinessScreen(self.info), callback=lambda _: self.load_readiness())
 
     def action_verify(self) -> None:
         from .verify import VerifyScreen
 
-        self.app.push_screen(VerifyScreen(self.info))
+        self.app.push_screen(VerifyScreen(self.info), callback=lambda _: self.show_facts())
 
     @writes("deleting a session")
     def action_delete(self) -> None:
@@ -96,7 +155,7 @@ class SessionScreen(PolicyDashboard, SessionActions, Screen[None]):
     def on_session_changed(self, message: SessionChanged) -> None:
         if message.session_id == self.info.session_id and message.state is not None:
             self.state = message.state
-            self.query_one("#session-facts", Static).update(self.summary())
+            self.show_facts()
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -44,6 +44,9 @@ class PolicyDashboard:
 
     applied: P.Applied | None = None
 
+    def policy_applied(self, applied: P.Applied) -> None:
+        """An edit in place went through (the host screen may refresh what depends on the toolkits)."""
+
     def policy_widget(self) -> Static:
         return Static("[dim]policy: loading…[/dim]", id="session-policy")
 
@@ -69,6 +72,7 @@ class PolicyDashboard:
         text = dashboard(message.applied, tuple(getattr(getattr(self, "info", None), "tool_router_tools", ())))
         if message.edited:
             text += "\n[$success]Applied:[/] " + escape("; ".join(message.edited))
+            self.policy_applied(message.applied)
         widget.update(text)
 
     @writes("updating a session")

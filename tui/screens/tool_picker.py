@@ -37,7 +37,10 @@ class ToolPickerScreen(Screen[ToolkitPolicy | None]):
     BINDINGS = [
         Binding("ctrl+s", "apply", "Apply", id="tools.apply", tooltip="Keep these settings for the toolkit"),
         Binding("ctrl+r", "read_only", "Read-only", id="tools.read_only", tooltip="Only tools tagged readOnlyHint"),
-        Binding("ctrl+a", "all_tools", "All tools", id="tools.all"),
+        # priority: the filter Input has the focus most of the time and binds ctrl+a to "home" (the footer
+        # now shows it, first: Textual lists a key where the focused widget's own binding of it stands)
+        Binding("ctrl+a", "all_tools", "All tools", id="tools.all", priority=True,
+                tooltip="All tools (also while typing in the filter)"),
         Binding("escape", "cancel", "Back", id="tools.cancel"),
     ]
 

@@ -42,11 +42,11 @@ class VerifyScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="verify", exit_on_error=False, description="verify")
     def probe(self) -> None:
-        from ..core import probe
-
-        ctx = self.app.ctx
-        result = probe.verify_session(ctx.gateway, self.info.mcp_url, timeout=ctx.settings.timeout)
-        self.app.call_from_thread(self._show, result)
+        app = self.app
+        ctx = app.ctx
+        result = ctx.verify_log.verify(ctx.gateway, self.info.session_id, self.info.mcp_url,
+                                       timeout=ctx.settings.timeout)  # kept: the session dashboard shows it
+        app.call_from_thread(self._show, result)
 
     def _show(self, result) -> None:
         self.result = result
