@@ -24,6 +24,7 @@ from ..core.activity import Backoff, Follower, LogEntry, LogQuery, Poll
 from ..core.states import FollowState
 from ..widgets.cells import cell, themed
 from ..widgets.profile_strip import ProfileStrip
+from ..widgets.table import Table
 
 MAX_ROWS = 500
 """Rows kept on screen; older ones drop off the bottom (``logs`` in a terminal pages further back)."""
@@ -88,7 +89,7 @@ class ActivityScreen(Screen[None]):
             yield Static(self.title_text(), id="activity-title")
             yield Static("", id="activity-live")
         yield Input(placeholder="/ filter: failed, a toolkit or a tool (as you type)", id="activity-filter")
-        yield DataTable(id="activity-table", cursor_type="row", zebra_stripes=True)
+        yield Table(id="activity-table", cursor_type="row", zebra_stripes=True)
         yield Static("Loading activity…", id="activity-status")
         yield Footer()
 

@@ -20,6 +20,7 @@ from ..core.sessions import InputError
 from ..core.states import OffboardOutcome
 from ..widgets.cells import cell, themed
 from ..widgets.profile_strip import ProfileStrip
+from ..widgets.table import Table
 from .guard import writes
 
 OUTCOME_STYLE = {OffboardOutcome.PLANNED: "warning", OffboardOutcome.DELETED: "success",
@@ -59,7 +60,7 @@ class OffboardScreen(Screen[bool]):
         yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         yield Static(f"[b]Offboard user[/b] [reverse] {escape(self.user_id)} [/reverse] [dim]— deletes every "
                      "session of theirs in the ledger and every connected account[/dim]", id="offboard-title")
-        yield DataTable(id="offboard-table", cursor_type="row", zebra_stripes=True)
+        yield Table(id="offboard-table", cursor_type="row", zebra_stripes=True)
         yield Static("Dry run: listing what would be removed…", id="offboard-state")
         yield Input(placeholder="type the user id again to remove all of this", id="offboard-confirm", disabled=True)
         yield Footer()

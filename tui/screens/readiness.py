@@ -19,6 +19,7 @@ from ..core.qr import qr_lines
 from ..core.states import ConnectionState as CS
 from ..widgets.cells import cell, themed
 from ..widgets.profile_strip import ProfileStrip
+from ..widgets.table import Table
 from .confirm import ConfirmScreen
 from .guard import writes
 
@@ -64,7 +65,7 @@ class ReadinessScreen(Screen[None]):
         yield Static(f"[b]Readiness[/b] of session {escape(self.info.session_id)} for user "
                      f"[reverse] {escape(self.info.user_id)} [/reverse]", id="ready-title")
         with Horizontal(id="ready-body"):
-            yield DataTable(id="ready-table", cursor_type="row", zebra_stripes=True)
+            yield Table(id="ready-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="ready-link"):
                 yield Static("[dim]Highlight a toolkit that is not connected and press l for a Connect link."
                              "[/dim]", id="link-text")

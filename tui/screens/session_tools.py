@@ -16,6 +16,7 @@ from ..core.errors import ApiError
 from ..core.models import SessionInfo
 from ..widgets.cells import cell
 from ..widgets.profile_strip import ProfileStrip
+from ..widgets.table import Table
 from .guard import writes
 from .tool_detail import OpensTools
 
@@ -45,7 +46,7 @@ class SessionToolsScreen(OpensTools, Screen[None]):
         yield Static(f"[b]Tools of session[/b] {escape(self.info.session_id)} for user "
                      f"[reverse] {escape(self.info.user_id)} [/reverse] [dim](after its policy)[/dim]",
                      id="tools-title")
-        yield DataTable(id="tools-table", cursor_type="row", zebra_stripes=True)
+        yield Table(id="tools-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

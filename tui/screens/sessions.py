@@ -14,6 +14,7 @@ from ..core.states import LedgerState
 from ..widgets.cells import cell, themed
 from ..widgets.messages import SessionChanged
 from ..widgets.profile_strip import ProfileStrip
+from ..widgets.table import Table
 from .guard import writes
 from .session_actions import FINISHED, SessionActions
 
@@ -45,7 +46,7 @@ class SessionsScreen(SessionActions, Screen[None]):
         yield Static("[b]Sessions created here[/b] [dim](the API cannot list sessions; this is the local "
                      "ledger)[/dim]", id="sessions-title")
         yield Input(placeholder="/ filter: user id, or toolkit:slug", id="sessions-filter")
-        yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
+        yield Table(id="sessions-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="sessions-empty")
         yield Footer()
 

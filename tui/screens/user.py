@@ -21,6 +21,7 @@ from ..core.sessions import InputError
 from ..core.states import AccountStatus
 from ..widgets.cells import cell, themed
 from ..widgets.profile_strip import ProfileStrip
+from ..widgets.table import Table
 from .guard import writes
 from .sessions import STATE_STYLE, info_of
 
@@ -105,9 +106,9 @@ class UserScreen(Screen[None]):
         yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         yield Static(self.title_text(), id="user-title")
         yield Static("[b]Sessions[/b] [dim](enter opens one)[/dim]", classes="label")
-        yield DataTable(id="user-sessions", cursor_type="row", zebra_stripes=True)
+        yield Table(id="user-sessions", cursor_type="row", zebra_stripes=True)
         yield Static("[b]Connected accounts[/b] [dim](by toolkit)[/dim]", classes="label")
-        yield DataTable(id="user-accounts", cursor_type="row", zebra_stripes=True)
+        yield Table(id="user-accounts", cursor_type="row", zebra_stripes=True)
         yield Static("Loading…", id="user-state")
         yield Footer()
 

@@ -19,6 +19,7 @@ from ..core import users
 from ..core.errors import ApiError
 from ..widgets.cells import cell, themed
 from ..widgets.profile_strip import ProfileStrip
+from ..widgets.table import Table
 
 
 class UsersScreen(Screen[None]):
@@ -52,7 +53,7 @@ class UsersScreen(Screen[None]):
         yield ProfileStrip()  # issue 16: the profile in use (hidden without profiles)
         yield Static("[b]Users[/b] [dim](sessions in the ledger, accounts from the API)[/dim]", id="users-title")
         yield Input(placeholder="/ filter by user id", id="users-filter")
-        yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+        yield Table(id="users-table", cursor_type="row", zebra_stripes=True)
         yield Static("Loading users…", id="users-state")
         yield Footer()
 

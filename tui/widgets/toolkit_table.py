@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import DataTable
+from .table import Table
 
 from ..core.models import Toolkit
 from .cells import cell
@@ -13,7 +13,7 @@ COLUMNS = (("mark", " "), ("name", "Name"), ("slug", "Slug"), ("categories", "Ca
            ("auth", "Auth"), ("tools", "Tools"))
 
 
-class ToolkitTable(DataTable):
+class ToolkitTable(Table):
     """DataTable keyed by slug. Rebuilt on each filter change (debounced by the screen)."""
 
     DEFAULT_CSS = """
