@@ -102,12 +102,31 @@ def command_modules() -> list[Module]:
     return [m for m in of("cli") if m.name in COMMAND_MODULES or m.name.endswith("_cmd")]
 
 
+# Textual widgets the console wraps (tui/widgets/footer.py, table.py say why); screens use the wrappers.
+WRAPPED = {"textual.widgets.Footer": "tui.widgets.footer.Footer", "textual.widgets.DataTable": "tui.widgets.table.Table"}
+
+
+def wrapped_widget_offenders(mods: list[Module]) -> list[str]:
+    """Modules that build Textual's Footer or DataTable themselves (importing DataTable to query is fine)."""
+    found = []
+    for m in mods:
+        tree = ast.parse(m.text)
+        built = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        if any(m.reaches(textual) and textual.rsplit(".", 1)[1] in built for textual in WRAPPED):
+            found.append(m.name)
+    return found
+
+
 def test_core_never_imports_the_demo():
     assert core_demo_offenders(of("core")) == []
 
 
 def test_screens_never_import_the_gateway():
     assert screen_gateway_offenders(of("screens") + of("widgets") + [Module.of(ROOT / "app.py")]) == []
+
+
+def test_screens_build_the_consoles_footer_and_table_not_textuals():
+    assert wrapped_widget_offenders(of("screens") + [Module.of(ROOT / "app.py")]) == []
 
 
 def test_command_modules_never_import_each_other():
@@ -127,6 +146,11 @@ def test_each_rule_fails_on_a_deliberate_violation():
     cmds = [Module("alpha_cmd", cli, "from .beta_cmd import helper\n"),
             Module("beta_cmd", cli, "def helper():\n    from . import run\n")]
     assert command_cross_offenders(cmds) == ["alpha_cmd"]
+    bad_widgets = [Module("bad_footer", screens, "from textual.widgets import Footer\nx = Footer()\n"),
+                   Module("bad_table", screens, "from textual.widgets import DataTable, Static\nt = DataTable(id='t')\n"),
+                   Module("queries", screens, "from textual.widgets import DataTable\nfrom ..widgets.table import Table\n"
+                                              "t = Table()\nq = lambda s: s.query_one('#t', DataTable)\n")]
+    assert wrapped_widget_offenders(bad_widgets) == ["bad_footer", "bad_table"]
     fine = Module("fine", core, "from .launch import DemoRun\nfrom . import catalog\n")
     assert core_demo_offenders([fine]) == [] and screen_gateway_offenders([fine]) == []
 

@@ -17,12 +17,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ..core import activity
 from ..core.activity import Backoff, Follower, LogEntry, LogQuery, Poll
 from ..core.states import FollowState
 from ..widgets.cells import cell, themed
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 from ..widgets.table import Table
 

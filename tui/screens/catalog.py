@@ -14,13 +14,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 from textual.worker import get_current_worker
 
 from ..core import catalog as catalog_mod
 from ..core.catalog import ALPHA, USAGE, CatalogIndex
 from ..core.errors import ApiError
 from ..core.models import Toolkit
+from ..widgets.footer import Footer
 from ..widgets.messages import (
     CatalogChanged,
     CatalogFailed,

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ..core import users
@@ -23,6 +23,7 @@ from ..core.errors import ApiError
 from ..core.qr import qr_lines
 from ..core.sessions import InputError
 from ..core.states import WaitOutcome
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 from .guard import writes
 

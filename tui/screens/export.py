@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from ..core import export
 from ..core.models import SessionInfo
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 from .confirm import ConfirmScreen
 

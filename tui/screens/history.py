@@ -9,10 +9,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..core import editing
 from ..core.errors import ApiError
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 
 

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..core import activity
 from ..core.activity import LogEntry
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 
 

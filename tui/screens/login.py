@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from ..core.context import KeyInfo, LoginError
 from ..core.states import KeepKey, LoginStep
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 
 

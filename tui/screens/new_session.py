@@ -9,12 +9,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Checkbox, Footer, Input, Static
+from textual.widgets import Button, Checkbox, Input, Static
 
 from ..core import sessions
 from ..core.errors import ApiError
 from ..core.models import SessionInfo
 from ..core.validation import check_slugs, check_user_id
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 from ..widgets.whole_paste import WholePasteInput
 from . import policy_form

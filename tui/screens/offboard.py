@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ..core import offboard
 from ..core.errors import ApiError
 from ..core.sessions import InputError
 from ..core.states import OffboardOutcome
 from ..widgets.cells import cell, themed
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 from ..widgets.table import Table
 from .guard import writes

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -25,6 +25,7 @@ from ..core import playground as pg
 from ..core.errors import ApiError
 from ..core.models import SessionInfo
 from ..core.sessions import InputError
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 from .guard import writes
 from .readiness import ReadinessScreen

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, Footer, Input, OptionList, SelectionList, Static
+from textual.widgets import Checkbox, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
@@ -23,6 +23,7 @@ from ..core import policy as P
 from ..core import policy_spec as S
 from ..core.errors import ApiError
 from ..core.states import HookCheck, HookPhase
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 
 

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from ..core import sessions
@@ -18,6 +18,7 @@ from ..core.models import ConnectLink, SessionInfo, ToolkitConnection
 from ..core.qr import qr_lines
 from ..core.states import ConnectionState as CS
 from ..widgets.cells import cell, themed
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 from ..widgets.table import Table
 from .confirm import ConfirmScreen

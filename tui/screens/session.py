@@ -14,12 +14,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..core import probe, sessions
 from ..core.errors import ApiError
 from ..core.models import SessionInfo, ToolkitConnection
 from ..core.states import LedgerState
+from ..widgets.footer import Footer
 from ..widgets.messages import SessionChanged
 from ..widgets.profile_strip import ProfileStrip
 from . import session_policy

@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ..core import playground as pg
 from ..core.errors import ApiError
 from ..core.models import SessionInfo
 from ..widgets.cells import cell
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 from ..widgets.table import Table
 from .guard import writes

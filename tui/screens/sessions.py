@@ -7,11 +7,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ..core.models import SessionInfo
 from ..core.states import LedgerState
 from ..widgets.cells import cell, themed
+from ..widgets.footer import Footer
 from ..widgets.messages import SessionChanged
 from ..widgets.profile_strip import ProfileStrip
 from ..widgets.table import Table

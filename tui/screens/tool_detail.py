@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..core import playground as pg
 from ..core import schema as sch
@@ -21,6 +21,7 @@ from ..core.errors import ApiError
 from ..core.models import SessionInfo
 from ..core.sessions import InputError
 from ..widgets.code import code, tree_markup
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 from .guard import writes
 

@@ -13,12 +13,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, SelectionList, Static
+from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from ..core.errors import ApiError
 from ..core.policy import ToolkitPolicy
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 
 READ_ONLY = "readOnlyHint"

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Select, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from ..core import playground as pg
 from ..core import schema as sch
@@ -24,6 +24,7 @@ from ..core.errors import ApiError
 from ..core.models import SessionInfo, ToolkitConnection
 from ..core.sessions import InputError
 from ..widgets.code import code
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 from .confirm import ConfirmScreen
 from .guard import writes

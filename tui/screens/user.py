@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ..core import users
 from ..core.errors import ApiError
@@ -20,6 +20,7 @@ from ..core.models import ConnectedAccount
 from ..core.sessions import InputError
 from ..core.states import AccountStatus
 from ..widgets.cells import cell, themed
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 from ..widgets.table import Table
 from .guard import writes

@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from ..core import users
 from ..core.errors import ApiError
 from ..widgets.cells import cell, themed
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 from ..widgets.table import Table
 

@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..core.models import SessionInfo
+from ..widgets.footer import Footer
 from ..widgets.profile_strip import ProfileStrip
 
 
