@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tui.core.ratelimit import shared_tls
 from tui.demo import DEMO_API_KEY
 from tui.demo.data import DemoCatalog, load_catalog
 from tui.demo.runner import DemoServer
@@ -70,7 +71,7 @@ def small_catalog(tmp_path: Path) -> DemoCatalog:
 
 def client_for(srv: DemoServer, key: str | None = DEMO_API_KEY) -> httpx.Client:
     headers = {"x-api-key": key} if key is not None else {}
-    return httpx.Client(base_url=srv.base_url, headers=headers, timeout=10)
+    return httpx.Client(base_url=srv.base_url, headers=headers, timeout=10, verify=shared_tls())
 
 
 @pytest.fixture

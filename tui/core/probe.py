@@ -118,6 +118,8 @@ async def verify(url: str, headers: dict[str, str], timeout: float = 10.0) -> Pr
     from mcp.client.client import Client
     from mcp.client.streamable_http import streamable_http_client
 
+    from .ratelimit import shared_tls
+
     seen = _Seen()
 
     async def on_response(response: httpx2.Response) -> None:
@@ -125,7 +127,7 @@ async def verify(url: str, headers: dict[str, str], timeout: float = 10.0) -> Pr
             seen.statuses.append(response.status_code)
             seen.content_types.append(response.headers.get("content-type", "").lower())
 
-    http = httpx2.AsyncClient(headers=dict(headers), timeout=httpx2.Timeout(timeout),
+    http = httpx2.AsyncClient(headers=dict(headers), timeout=httpx2.Timeout(timeout), verify=shared_tls(),
                               event_hooks={"response": [on_response]})
     try:
         async with http:
