@@ -50,6 +50,14 @@ def test_engine_ignores_mcp_unless_asked():
     assert FaultEngine(Faults(error_rate=1.0, include_mcp=True)).decide(is_mcp=True).action == ERROR
 
 
+def test_engine_limited_to_some_methods_passes_the_others_without_drawing():
+    engine = FaultEngine(Faults(seed=1, error_rate=0.5, methods="POST"))
+    reference = FaultEngine(Faults(seed=1, error_rate=0.5))
+    mixed = [engine.decide(method=m).action for m in ("GET", "POST", "GET", "post", "DELETE", "POST")]
+    assert [mixed[i] for i in (0, 2, 4)] == [PASS] * 3
+    assert [mixed[i] for i in (1, 3, 5)] == [reference.decide().action for _ in range(3)]  # the POSTs' own sequence
+
+
 @pytest.mark.parametrize("knobs", [
     {"error_rate": 1.5}, {"latency": (2, 1)}, {"error_rate": 0.6, "drop_rate": 0.6}, {"rate_limit_burst": 0},
     {"error_status": 200},

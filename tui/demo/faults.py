@@ -41,6 +41,10 @@ class Faults:
     """Share of requests whose connection is closed without any response."""
     include_mcp: bool = False
     """Also apply the knobs to the MCP endpoints (``/tool_router/<id>/mcp``)."""
+    methods: str = ""
+    """Apply the knobs only to requests with these HTTP methods (space-separated, e.g. ``"POST"``: the
+    writes); empty: every method. With concurrent clients, which request draws which fault depends on
+    arrival order; limiting the knobs to the requests under test keeps a test's faults on them."""
     # --- rate limit window (issue 10) ---
     rate_limit_requests: int = 0
     """A real limit: at most this many requests per ``rate_limit_window`` seconds (sliding, counted on
@@ -128,10 +132,10 @@ class FaultEngine:
             self._burst_left = 0
             self._arrivals.clear()
 
-    def decide(self, is_mcp: bool = False) -> Decision:
+    def decide(self, is_mcp: bool = False, method: str = "GET") -> Decision:
         with self._lock:
             f = self._faults
-            if is_mcp and not f.include_mcp:
+            if (is_mcp and not f.include_mcp) or (f.methods and method.upper() not in f.methods.upper().split()):
                 return Decision()
             lo, hi = f.latency
             delay = self._rng.uniform(lo, hi) if hi > 0 else 0.0

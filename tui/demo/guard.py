@@ -62,7 +62,7 @@ class Guard:
         path = scope["path"]
         guarded = path.startswith("/api/v3.1") or _is_mcp(path)
         if guarded:
-            decision = self.engine.decide(is_mcp=_is_mcp(path))
+            decision = self.engine.decide(is_mcp=_is_mcp(path), method=scope.get("method", "GET"))
             if decision.remaining is not None:  # rate limit window (issue 10): Composio's headers
                 limits = self.engine.faults
                 rid_header_list = [rid_header, (b"x-ratelimit", str(limits.rate_limit_requests).encode()),
