@@ -151,7 +151,9 @@ def test_locked_keyring_command_says_locked_and_how_to_unlock(tmp_path: Path) ->
 def test_frozen_keyring_commands_share_one_deadline(tmp_path: Path) -> None:
     """10.9: with a frozen Secret Service every keyring touch of one command shares the 3 s deadline
     (info took 6.9 s and login 10.6 s before); the command still ends with one clear line."""
-    cli = run_session("frozen", tmp_path, timeout=90.0)["client_cli"]
+    report = run_session("frozen-cli", tmp_path, timeout=90.0)
+    assert report["daemon_stopped"] == "T"
+    cli = report["client_cli"]
     info, create, login, logout = cli["info"], cli["create"], cli["login"], cli["logout"]
     # `logout` touches the keyring once; start-up costs the same for all, so the differences show
     # whether a second touch waited a second deadline (before: info +3 s, login +7 s).

@@ -185,6 +185,17 @@ def naive_get() -> str:
     return box.get("error", "hung")
 
 
+def freeze(daemon: int, timeout: float = 5.0) -> str:
+    """SIGSTOP the daemon and wait until the kernel shows it stopped (T); returns the state seen."""
+    os.kill(daemon, signal.SIGSTOP)
+    deadline = time.monotonic() + timeout
+    while True:
+        state = Path(f"/proc/{daemon}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if state == "T" or time.monotonic() > deadline:
+            return state
+        time.sleep(0.01)
+
+
 def main(mode: str, workdir: Path) -> dict:
     report: dict = {"mode": mode}
     record_pid(workdir, bus_pid("org.freedesktop.DBus"))
@@ -213,16 +224,16 @@ def main(mode: str, workdir: Path) -> dict:
             daemon = bus_pid(SECRETS_NAME)  # started by D-Bus activation, if at all
             record_pid(workdir, daemon)
             report["default_collection"] = default_collection_locked()
-        elif mode == "frozen":
+        elif mode in ("frozen", "frozen-cli"):  # one frozen daemon; the library and console, or the commands
             daemon = start_daemon(workdir)
             report["client_store"] = run_client("store")
-            os.kill(daemon, signal.SIGSTOP)
-            time.sleep(0.05)
-            report["daemon_stopped"] = Path(f"/proc/{daemon}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            report["client"] = run_client("frozen")
-            report["client_app"] = run_client("frozen-app")
-            report["client_real_app"] = run_client("frozen-real-app")
-            report["client_cli"] = run_client("cli-frozen", timeout=60.0)
+            report["daemon_stopped"] = freeze(daemon)
+            if mode == "frozen":
+                report["client"] = run_client("frozen")
+                report["client_app"] = run_client("frozen-app")
+                report["client_real_app"] = run_client("frozen-real-app")
+            else:
+                report["client_cli"] = run_client("cli-frozen", timeout=60.0)
         else:
             raise SystemExit(f"unknown mode {mode}")
     finally:
