@@ -256,10 +256,10 @@ class Process:
 
 
 def run(args: list[str], *, input: str | None = None, timeout: float = 60, env=None,
-        stdin=None) -> subprocess.CompletedProcess:
+        stdin=None, cwd=None) -> subprocess.CompletedProcess:
     """``subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True, ...)``."""
     proc = Process(args, stdin=subprocess.PIPE if input is not None else stdin, stdout=subprocess.PIPE,
-                   stderr=subprocess.PIPE, env=env, text=True)
+                   stderr=subprocess.PIPE, env=env, cwd=cwd, text=True)
     try:
         out, err = proc.communicate(input, timeout=timeout)
     except subprocess.TimeoutExpired:
