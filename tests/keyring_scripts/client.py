@@ -67,18 +67,21 @@ def frozen_app() -> dict:
     from textual import work
     from textual.app import App
 
+    began: list[float] = []
+
     class KeyApp(App[str]):
         def on_mount(self) -> None:
             self.lookup()
 
         @work(thread=True)
         def lookup(self) -> None:
+            began.append(time.monotonic())
             source = secrets.resolve_key(URL, environ={})
             self.call_from_thread(self.exit, source.state)
 
-    start = time.monotonic()
     state = KeyApp().run(headless=True)
-    return {"app_state": state, "app_seconds": round(time.monotonic() - start, 3)}
+    # From the lookup's start (the app's own start-up is not the deadline's business) to run() returning.
+    return {"app_state": state, "app_seconds": round(time.monotonic() - began[0], 3) if began else None}
 
 
 def frozen_real_app() -> dict:
@@ -107,13 +110,14 @@ def frozen_real_app() -> dict:
         start = time.monotonic()
         async with app.run_test() as pilot:
             await while_boot_blocks(app, pilot)
+            blocked = time.monotonic()  # the lookup is in flight: the deadline runs from here (or a bit before)
             screen_while_blocked = type(app.screen).__name__
             for _ in range(200):  # the deadline (3 s) decides, then the login screen shows why
                 if type(app.screen).__name__ == "LoginScreen":
                     break
                 await pilot.pause(0.05)
             reason = str(app.screen.query_one("#login-reason").render()) if type(app.screen).__name__ == "LoginScreen" else ""
-            shown = time.monotonic() - start
+            shown = time.monotonic() - blocked
         return {"screen_while_blocked": screen_while_blocked, "reason": reason, "login_after": round(shown, 3),
                 "app_seconds": round(time.monotonic() - start, 3)}
 

@@ -19,11 +19,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="turn INITIATED connections ACTIVE after this many seconds")
     args = parser.parse_args(argv)
     server = DemoServer(catalog=load_catalog(args.catalog), port=args.port, auto_activate_after=args.auto_activate)
-    server.start()
-    print(f"Composio demo API: {server.base_url}", flush=True)
-    print(f"API key: {DEMO_API_KEY[:3]}{mask(DEMO_API_KEY)} (tui.demo.DEMO_API_KEY)", flush=True)
-    print(f"Toolkits: {len(server.catalog.toolkits)}. Press Ctrl-C to stop.", flush=True)
-    try:
+    try:  # Ctrl-C at any moment from here on (even before the banner is out) stops cleanly
+        server.start()
+        print(f"Composio demo API: {server.base_url}", flush=True)
+        print(f"API key: {DEMO_API_KEY[:3]}{mask(DEMO_API_KEY)} (tui.demo.DEMO_API_KEY)", flush=True)
+        print(f"Toolkits: {len(server.catalog.toolkits)}. Press Ctrl-C to stop.", flush=True)
         while server.running:
             time.sleep(0.5)
     except KeyboardInterrupt:
