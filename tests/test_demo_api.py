@@ -309,6 +309,7 @@ def test_demo_package_imports_no_sdk_or_textual():
 def test_python_m_tui_demo_prints_url_and_masked_key(tmp_path):
     from demo_fixtures import write_small_catalog
 
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # what the child inherits, reported on a hang
     proc = subprocess.Popen([sys.executable, "-m", "tui.demo", "--catalog", str(write_small_catalog(tmp_path))],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -324,7 +325,12 @@ def test_python_m_tui_demo_prints_url_and_masked_key(tmp_path):
         try:
             rest, err = proc.communicate(timeout=40)  # a hang guard (a loaded cold clone took over 10 s once)
         except subprocess.TimeoutExpired:
+            status = Path(f"/proc/{proc.pid}/status").read_text()
+            seen = " ".join(line for line in status.splitlines()
+                            if line.split(":")[0] in ("State", "Threads", "SigBlk", "SigIgn", "SigCgt"))
             proc.kill()
             rest, err = proc.communicate()
-            pytest.fail(f"python -m tui.demo still running 40 s after Ctrl-C; stderr: {err[-2000:]}")
+            pytest.fail(f"python -m tui.demo still running 40 s after Ctrl-C ({seen}; the test process: SIGINT "
+                        f"handler {signal.getsignal(signal.SIGINT)!r}, blocked {sorted(blocked)}); "
+                        f"stderr: {err[-2000:]}")
     assert proc.returncode == 0 and DEMO_API_KEY not in rest, err[-2000:]
