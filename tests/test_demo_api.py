@@ -310,9 +310,16 @@ def test_python_m_tui_demo_prints_url_and_masked_key(tmp_path):
     from demo_fixtures import write_small_catalog
 
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # what the child inherits, reported on a hang
-    proc = subprocess.Popen([sys.executable, "-m", "tui.demo", "--catalog", str(write_small_catalog(tmp_path))],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    # A suite started in the background of a script (`cmd &`) runs with SIGINT ignored, and an ignored
+    # signal stays ignored across exec: the child would never see the Ctrl-C sent below. Start it as a
+    # terminal would, with SIGINT at its default (a Python handler becomes the default across exec).
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "tui.demo", "--catalog", str(write_small_catalog(tmp_path))],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     try:
         first = proc.stdout.readline()
         second = proc.stdout.readline()
@@ -331,6 +338,6 @@ def test_python_m_tui_demo_prints_url_and_masked_key(tmp_path):
             proc.kill()
             rest, err = proc.communicate()
             pytest.fail(f"python -m tui.demo still running 40 s after Ctrl-C ({seen}; the test process: SIGINT "
-                        f"handler {signal.getsignal(signal.SIGINT)!r}, blocked {sorted(blocked)}); "
+                        f"handler {inherited!r}, blocked {sorted(blocked)}); "
                         f"stderr: {err[-2000:]}")
     assert proc.returncode == 0 and DEMO_API_KEY not in rest, err[-2000:]
