@@ -113,8 +113,8 @@ def frozen_real_app() -> dict:
             blocked = time.monotonic()  # the lookup is in flight: the deadline runs from here (or a bit before)
             screen_while_blocked = type(app.screen).__name__
             for _ in range(200):  # the deadline (3 s) decides, then the login screen shows why
-                if type(app.screen).__name__ == "LoginScreen":
-                    break
+                if type(app.screen).__name__ == "LoginScreen" and app.screen.is_mounted:
+                    break  # mounted, not just pushed: leaving mid-mount raced the screen's own start-up
                 await pilot.pause(0.05)
             reason = str(app.screen.query_one("#login-reason").render()) if type(app.screen).__name__ == "LoginScreen" else ""
             shown = time.monotonic() - blocked

@@ -31,6 +31,7 @@ POLL_INTERVAL = 1.5
 
 
 class ConnectScreen(Screen[None]):
+    AUTO_FOCUS = "#connect-callback"  # declarative: a quit while the screen mounts finds nothing to query
     BINDINGS = [
         Binding("c", "copy", "Copy link", id="connect.copy", tooltip="Copy the Connect link (OSC 52)"),
         Binding("escape", "back", "Back", id="connect.back", tooltip="Back (stops waiting; the link stays valid)"),
@@ -70,9 +71,6 @@ class ConnectScreen(Screen[None]):
             yield Static("", id="connect-qr")
             yield Static("[dim]Press enter to create the link.[/dim]", id="connect-state")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#connect-callback", Input).focus()
 
     @on(Input.Submitted, "#connect-callback")
     @writes("creating a Connect link")

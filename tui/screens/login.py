@@ -19,6 +19,7 @@ from ..widgets.profile_strip import ProfileStrip
 class LoginScreen(Screen[KeyInfo | None]):
     """Dismisses with the accepted key (stored or in memory), or None when the user backs out."""
 
+    AUTO_FOCUS = "#login-key"  # declarative: a quit while the screen mounts finds nothing to query
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="login.cancel", tooltip="Browse without a key (cached catalog only)"),
         Binding("ctrl+t", "this_run", "This run only", id="login.this_run",
@@ -49,9 +50,6 @@ class LoginScreen(Screen[KeyInfo | None]):
             yield Static("[dim]The key is checked with a one-item catalog request before anything is stored. "
                          "Setting COMPOSIO_API_KEY skips this screen.[/dim]", id="login-help")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#login-key", Input).focus()
 
     def status(self, text: str, error: bool = False) -> None:
         self.query_one("#login-status", Static).update(f"[$error]{escape(text)}[/]" if error else escape(text))

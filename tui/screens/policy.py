@@ -257,6 +257,8 @@ class TemplateNameScreen(ModalScreen["tuple[str, str] | None"]):
 
     BINDINGS = [Binding("escape", "cancel", "Back", id="template_name.cancel")]
 
+    AUTO_FOCUS = "#template-name"  # declarative: a quit while the screen mounts finds nothing to query
+
     def compose(self) -> ComposeResult:
         with Vertical(id="template-box"):
             yield Static("[b]Save the policy as a template[/b] — written to the config file as [templates.NAME]; "
@@ -267,9 +269,6 @@ class TemplateNameScreen(ModalScreen["tuple[str, str] | None"]):
             yield Input(placeholder="e.g. support agents, read-only", id="template-description")
             yield Static("[dim]enter saves · esc cancels[/dim]", id="template-note", classes="note")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#template-name", Input).focus()
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
