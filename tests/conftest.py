@@ -1,7 +1,7 @@
 """Shared fixtures: every test gets private XDG dirs and no ambient Composio or keyring settings.
 
-Parallel runs (pytest-xdist, ``-n 4 --dist loadgroup`` in pyproject's addopts: half of
-a test's time is waiting, so four workers keep two cores busy; ``-n0`` runs in one
+Parallel runs (pytest-xdist, ``-n 6 --dist loadgroup`` in pyproject's addopts: part of
+a test's time is waiting, so six workers keep two cores busy, also beside another busy process; ``-n0`` runs in one
 process for debugging): a test module that listens on a fixed port (its screens show the URL) names it
 in a module constant ``FIXED_PORT``; all tests of such a module go to one worker (``xdist_group``), so
 two workers never bind the same port. Everything else a test uses is private to it: ports picked by
@@ -9,6 +9,10 @@ the kernel, ``tmp_path``, tmux servers named per process, D-Bus buses per ``dbus
 """
 
 from __future__ import annotations
+
+import compileall
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +22,36 @@ AMBIENT = ("COMPOSIO_API_KEY", "COMPOSIO_BASE_URL", "COMPOSIO_USER_API_KEY", "CO
 
 # The longest tests start first, so a parallel run does not end waiting for one of them alone.
 SLOW_FIRST = ("test_fault_run.py", "test_e2e_", "test_secrets_gnome.py", "test_provision_resume.py")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    """Bytecode once, before the workers start: with ``PYTHONDONTWRITEBYTECODE`` set (as on these
+    machines) no ``.pyc`` is ever written, so every worker rewrote the test modules' asserts (about 5 s
+    of CPU each) and every process the tests start compiled ``tui`` from source. The controller (or the
+    single process of ``-n0``) writes both caches; Python and pytest read them whatever the setting."""
+    if hasattr(config, "workerinput"):
+        return
+    for folder in ("tui", "tests"):
+        compileall.compile_dir(ROOT / folder, quiet=1)
+    if not sys.dont_write_bytecode:
+        return  # pytest writes its own cache of the rewritten modules
+    try:  # pytest's cache of rewritten test modules, as its import hook writes it (an optimisation only)
+        from _pytest.assertion import rewrite
+
+        state = config.stash[rewrite.assertstate_key]
+        for path in sorted((ROOT / "tests").glob("**/*.py")):
+            if not (path.name.startswith("test_") or path.name == "conftest.py"):
+                continue
+            pyc = rewrite.get_cache_dir(path) / (path.name[:-3] + rewrite.PYC_TAIL)
+            if rewrite._read_pyc(path, pyc, state.trace) is None:
+                pyc.parent.mkdir(exist_ok=True)
+                source_stat, code = rewrite._rewrite_test(path, config)
+                rewrite._write_pyc(state, code, source_stat, pyc)
+    except (ImportError, AttributeError, KeyError, TypeError, OSError):
+        pass
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks into the node ids
