@@ -354,10 +354,13 @@ class ComposioApp(App):
         from .core import ratelimit
 
         def waiting(seconds: float, origin: str) -> None:
+            # From any thread: notify only posts a message, and posting is thread-safe. (Not
+            # call_from_thread: it waits on the loop, and once the app has stopped it left a coroutine
+            # never awaited.)
             try:
-                self.call_from_thread(self.notify, ratelimit.message(seconds), severity="warning",
-                                      timeout=max(2.0, min(seconds, 10.0)), markup=False)
-            except RuntimeError:  # not from a worker thread, or the app is gone
+                self.notify(ratelimit.message(seconds), severity="warning",
+                            timeout=max(2.0, min(seconds, 10.0)), markup=False)
+            except RuntimeError:  # the app's event loop is closed
                 pass
 
         self._unlisten_rate = ratelimit.listen(waiting)
