@@ -8,6 +8,7 @@ against what the client believes. Windows are short (a 1 s retry-after) so the c
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 
@@ -86,6 +87,9 @@ def test_item4_the_total_wait_is_bounded_by_the_setting(api, capsys, tmp_path):
     # seconds of waiting (9 s in all on an idle machine, with the command's start). 40 s keeps the
     # two apart on a busy machine too (15 s was once exceeded with six workers).
     assert elapsed < 40
+    # Each notice says the wait actually taken (capped at 2 s), not the window's 60 s and beyond.
+    waits = [int(n) for n in re.findall(r"waiting for the rate limit \((\d+) s\)", err)]
+    assert waits and max(waits) <= 2, err
 
 
 def test_item4_every_sdk_request_goes_through_one_pacer_per_origin(server):  # noqa: F811
@@ -113,6 +117,25 @@ def test_item4_the_pacer_honours_retry_after_and_the_window_headers():
     assert pacer.gate_delay() == 3
     assert ratelimit.retry_after(httpx.Headers({"retry-after-ms": "1500"})) == 1.5
     assert ratelimit.message(0.2) == "waiting for the rate limit (1 s)"
+
+
+def test_item4_a_capped_wait_books_and_announces_the_capped_start():
+    now = [0.0]
+    heard: list[float] = []
+    pacer = ratelimit.Pacer("capped", clock=lambda: now[0])
+    unsubscribe = ratelimit.listen(lambda seconds, origin: heard.append(seconds) if origin == "capped" else None)
+    try:
+        pacer.observe(httpx.Response(200, headers={"x-ratelimit": "1", "x-ratelimit-window-size": "60s"}))
+        assert pacer.reserve(2) == 0
+        # The window would hold the next starts for 60 s, 120 s, ...; with 2 s of patience each is sent
+        # after 2 s (and gets its 429), so no start is booked in a future that never happens.
+        assert pacer.reserve(2) == 2
+        now[0] = 2.0
+        assert pacer.reserve(2) == 2
+        assert heard == [2, 2]
+        assert pacer.reserve() == pytest.approx(62 + ratelimit.MARGIN)  # unbounded: 60 s after the start at 4 s
+    finally:
+        unsubscribe()
 
 
 # --- disk full mid-provision -------------------------------------------------------------------------

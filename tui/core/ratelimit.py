@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import email.utils
+import math
 import re
 import threading
 import time
@@ -111,13 +112,17 @@ class Pacer:
         self.waits = 0
         self.waited = 0.0
 
-    def reserve(self) -> float:
-        """Book a start for one request; returns the seconds to wait before sending it."""
+    def reserve(self, patience: float = math.inf) -> float:
+        """Book a start for one request; returns the seconds to wait before sending it.
+
+        A request waits at most ``patience`` seconds: past that it is sent anyway (and the API answers
+        429), so the start booked, and the wait announced, is the capped one, not the window's."""
         with self._lock:
             now = self._clock()
             start = max(now, self._gate)
             if self.limit and self.window and len(self._starts) >= self.limit:
                 start = max(start, self._starts[-self.limit] + self.window + MARGIN)
+            start = min(start, now + max(0.0, patience))
             self._starts.append(start)
             delay = start - now
             if delay > 0:
@@ -205,10 +210,8 @@ class PacedClient(httpx.Client):
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
         waited = 0.0
         for resend in range(MAX_RESENDS + 1):
-            delay = self.pacer.reserve()
+            delay = self.pacer.reserve(self.max_wait - waited)  # out of patience: send, let the API say
             if delay > 0:
-                if waited + delay > self.max_wait:
-                    delay = max(0.0, self.max_wait - waited)  # out of patience: send and let the API say
                 time.sleep(delay)
                 waited += delay
             response = super().send(request, **kwargs)
