@@ -64,13 +64,13 @@ async def test_compose_a_policy_with_the_keyboard_create_and_see_it_applied(serv
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: screen_name(app) == "NewSessionScreen", what="back on the form")
         line = text(app, "#policy-line")
-        assert "github: 1 tools allowed" in line and "auth ac_custom_github" in line
+        assert "github: 1 tool allowed" in line and "auth ac_custom_github" in line
         assert "sandbox: off" in line and "callback https://app.example/connected" in line
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", what="session screen")
         await wait_until(pilot, lambda: "config version 1" in text(app, "#session-policy"), what="policy shown")
         shown = text(app, "#session-policy")
-        assert "github: 1 tools allowed" in shown and "sandbox: off" in shown
+        assert "github: 1 tool allowed" in shown and "sandbox: off" in shown
         assert "COMPOSIO_REMOTE_WORKBENCH" not in shown
     [create] = [r for r in posted(server) if r["method"] == "POST"]
     assert create["body"] == {

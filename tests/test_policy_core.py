@@ -49,6 +49,16 @@ def test_a_config_echo_reads_back_to_the_same_policy():
     assert P.from_config(config) == FULL
 
 
+def test_a_toolkit_summary_counts_in_words():
+    def line(kit: P.ToolkitPolicy) -> str:
+        return P.kit_summary(P.Policy(toolkits=(kit.slug,), kits=(kit,)), kit.slug)
+
+    assert line(P.ToolkitPolicy("github", allow=("GITHUB_A",))).startswith("1 tool allowed · ")
+    assert line(P.ToolkitPolicy("github", allow=("GITHUB_A", "GITHUB_B"))).startswith("2 tools allowed · ")
+    assert P.kit_summary(FULL, "github") == ("1 tool allowed · only readOnlyHint · approval: 1 · "
+                                             "auth ac_custom_github")
+
+
 def test_patch_body_sends_only_changes_and_none_removes_a_block():
     old = FULL
     new = S.apply(old, S.Spec(remove_toolkits=["gmail"], sandbox=True))

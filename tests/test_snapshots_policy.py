@@ -181,7 +181,7 @@ def test_new_session_form_with_a_composed_policy(snap_compare, server_with_reads
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: screen_name(app) == "NewSessionScreen", what="the form")
         line = text(app, "#policy-line")
-        assert "github: 1 tools allowed" in line and "gmail: 1 tools allowed" in line and "sandbox: off" in line
+        assert "github: 1 tool allowed" in line and "gmail: 1 tool allowed" in line and "sandbox: off" in line
         policy = app.screen.policy
         assert policy.kit("github").allow == ("GITHUB_CREATE_AN_ISSUE",)
         assert policy.kit("gmail").allow == ("GMAIL_FETCH_EMAILS",)

@@ -638,7 +638,8 @@ def kit_summary(policy: Policy, slug: str) -> str:
     kit = policy.kit(slug)
     mode = kit.mode
     if mode == ToolMode.ALLOW:
-        parts = [f"{len(kit.allow or ())} tools allowed"]
+        count = len(kit.allow or ())
+        parts = [f"{count} tool{'' if count == 1 else 's'} allowed"]
     elif mode == ToolMode.DENY:
         parts = [f"all tools but {len(kit.deny)}"]
     elif mode == ToolMode.TAGS:
