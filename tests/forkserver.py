@@ -35,6 +35,7 @@ import httpx  # noqa: F401
 
 ctl = socket.socket(fileno=int(sys.argv[1]))
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # monitors are reaped by the kernel
+ctl.send(b"ready")  # the imports are done: from here a command starts in milliseconds
 
 
 def stdio(fd, mode, errors, line):
@@ -125,6 +126,13 @@ while True:
 _lock = threading.Lock()
 _zygote: tuple[subprocess.Popen, socket.socket] | None = None
 
+STARTUP_TIMEOUT = 180.0
+"""Seconds the zygote may take to import the SDK. About 5 s of CPU, but the first command of a test
+process starts while the other workers collect (each importing the SDK too) beside a busy process: it
+once took over 30 s, which was then the whole budget of the command's start."""
+START_TIMEOUT = 30.0
+"""Seconds from asking a ready zygote for a command to hearing its pid (two forks)."""
+
 
 def _control() -> socket.socket:
     global _zygote
@@ -134,6 +142,13 @@ def _control() -> socket.socket:
             proc = subprocess.Popen([sys.executable, "-c", ZYGOTE, str(theirs.fileno())], pass_fds=[theirs.fileno()],
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=None)
             theirs.close()
+            ready, _, _ = select.select([ours], [], [], STARTUP_TIMEOUT)
+            hello = ours.recv(16) if ready else None
+            if hello != b"ready":
+                proc.kill()
+                ours.close()
+                raise RuntimeError(f"the fork server did not start within {STARTUP_TIMEOUT:.0f} s"
+                                   if hello is None else f"the fork server failed to start (exit {proc.wait()})")
             _zygote = (proc, ours)
         return _zygote[1]
 
@@ -182,7 +197,7 @@ class Process:
             for fd in to_close:
                 os.close(fd)
         self._buffer = b""
-        first = self._line(30.0)
+        first = self._line(START_TIMEOUT)
         if first is None or not first.isdigit():
             raise RuntimeError(f"the fork server did not start the command: {first}")
         self.pid = int(first)
