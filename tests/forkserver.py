@@ -192,6 +192,12 @@ class Process:
                    "cwd": os.fspath(cwd) if cwd is not None else os.getcwd()}
         try:
             socket.send_fds(_control(), [json.dumps(request).encode()], [*child_fds, theirs.fileno()])
+        except BaseException:
+            self._status.close()
+            for fh in (self.stdin, self.stdout, self.stderr):
+                if fh is not None:
+                    fh.close()
+            raise
         finally:
             theirs.close()
             for fd in to_close:
