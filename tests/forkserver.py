@@ -145,10 +145,11 @@ def _control() -> socket.socket:
             ready, _, _ = select.select([ours], [], [], STARTUP_TIMEOUT)
             hello = ours.recv(16) if ready else None
             if hello != b"ready":
-                proc.kill()
+                proc.kill()  # a no-op for one that already exited; either way it is reaped here
+                code = proc.wait()
                 ours.close()
                 raise RuntimeError(f"the fork server did not start within {STARTUP_TIMEOUT:.0f} s"
-                                   if hello is None else f"the fork server failed to start (exit {proc.wait()})")
+                                   if hello is None else f"the fork server failed to start (exit {code})")
             _zygote = (proc, ours)
         return _zygote[1]
 

@@ -17,8 +17,10 @@ def test_a_zygote_that_cannot_start_is_a_clear_error(monkeypatch):
 
 def test_a_slow_zygote_start_does_not_count_against_the_command(monkeypatch):
     monkeypatch.setattr(forkserver, "_zygote", None)
-    monkeypatch.setattr(forkserver, "START_TIMEOUT", 0.5)  # far less than the zygote's own start
-    monkeypatch.setattr(forkserver, "ZYGOTE", "import time; time.sleep(1.5)\n" + forkserver.ZYGOTE)
+    # The zygote's start takes longer than a command's start may; the two forks of a command take
+    # milliseconds, so 3 s leaves room for a busy machine.
+    monkeypatch.setattr(forkserver, "START_TIMEOUT", 3.0)
+    monkeypatch.setattr(forkserver, "ZYGOTE", "import time; time.sleep(4.0)\n" + forkserver.ZYGOTE)
     proc = forkserver.Process(["--version"], stdout=subprocess.PIPE, text=True)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0 and out.strip()
